@@ -1,0 +1,101 @@
+// gps-engine: the saga orchestrator. Composes config, the Redis store, the MQTT client and the
+// engine loop; nothing else.
+
+#include <thread>
+
+#include "engine/engine_config.h"
+#include "engine/shell/engine_loop.h"
+#include "engine/store/saga_store.h"
+#include "gps/log/log.h"
+#include "gps/metrics/counters.h"
+#include "gps/process/shutdown.h"
+#include "gps/protocol/topics.h"
+
+namespace {
+
+using gps::Status;
+
+// Retries a start-up step until it works or the deadline passes.
+template <typename F>
+Status WithStartupRetries(const char* what, std::int64_t timeout_s, F step) {
+  gps::SystemClock clock;
+  gps::Instant deadline = clock.Now() + timeout_s * 1000;
+  while (true) {
+    Status st = step();
+    if (st.ok() || clock.Now() >= deadline || gps::process::ShutdownRequested()) {
+      return st;
+    }
+    gps::log::Info("waiting to start", {{"for", what}, {"err", st.ToString()}});
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace gps;
+  engine::EngineConfig config;
+  config::Table table("gps-engine",
+                      "the provisioning saga orchestrator (announces, operator commands, step "
+                      "results, acks)");
+  engine::AddEngineSettings(table, &config);
+  config::LoadOrExit(table, argc, argv);
+  process::InitLogging("gps-engine", config.log);
+  process::InstallShutdownHandlers();
+
+  engine::SagaStore store(process::ToEndpoint(config.redis), redis::Keys(config.redis.key_prefix));
+  Status opened =
+      WithStartupRetries("redis", config.startup_timeout_s, [&] { return store.Open(); });
+  if (!opened.ok()) {
+    log::Error("cannot use Redis", {{"err", opened.ToString()}});
+    return 1;
+  }
+
+  std::string group(engine::kEngineGroup);
+  std::vector<mqtt::Subscription> subscriptions = {
+      {protocol::SharedFilter(group,
+                              protocol::AllDevicesFilter(protocol::DeviceTopicKind::kAnnounce)),
+       1},
+      {protocol::SharedFilter(group, protocol::AllDevicesFilter(protocol::DeviceTopicKind::kAck)),
+       1},
+      {protocol::SharedFilter(group, protocol::AllCommandsFilter()), 1},
+      {protocol::SharedFilter(group, protocol::AllResultsFilter()), 1},
+  };
+  mqtt::Client client(process::ToClientOptions(config.mqtt, subscriptions));
+  Status connected =
+      WithStartupRetries("broker", config.startup_timeout_s, [&] { return client.Connect(); });
+  if (!connected.ok()) {
+    log::Error("cannot connect to the broker", {{"err", connected.ToString()}});
+    return 1;
+  }
+
+  SystemClock clock;
+  engine::EngineLoop loop(store, client, clock, engine::ToEngineSettings(config));
+  log::Info("engine ready", {{"client_id", config.mqtt.client_id}, {"group", group}});
+
+  Instant next_stats = clock.Now() + config.stats_interval_s * 1000;
+  while (!process::ShutdownRequested()) {
+    if (config.stats_interval_s > 0 && clock.Now() >= next_stats) {
+      log::Info("stats", {{"counters", metrics::SnapshotJson()}});
+      next_stats = clock.Now() + config.stats_interval_s * 1000;
+    }
+    std::optional<mqtt::Event> event = client.Next(200);
+    if (!event) {
+      continue;
+    }
+    switch (event->kind) {
+      case mqtt::EventKind::kMessage:
+        loop.Handle(event->message);
+        break;
+      case mqtt::EventKind::kConnectionLost:
+        log::Warn("broker connection lost; reconnecting", {{"err", event->detail}});
+        break;
+      case mqtt::EventKind::kConnected:
+        log::Info("broker connection (re)established");
+        break;
+    }
+  }
+  log::Info("engine stopping", {{"counters", metrics::SnapshotJson()}});
+  client.Disconnect();
+  return 0;
+}

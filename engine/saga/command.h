@@ -1,0 +1,44 @@
+#pragma once
+// What a transition asks the shell to do after the new state is committed. Commands name what to
+// do; the outbox (shell/outbox.h) renders them into concrete messages from the committed saga.
+// Value types; thread-safe.
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "gps/protocol/command.h"
+#include "gps/saga/record.h"
+
+namespace gps::engine {
+
+// Publish the job of this slot's current attempt to its worker group.
+struct DispatchJob {
+  saga::Slot slot;
+};
+
+// Publish the device's state on its status topic (retained).
+struct PublishStatus {};
+
+// Publish the stored sealed bundle on the device's credentials topic.
+struct PublishCredentials {};
+
+// Build the bundle from the steps' results, seal it to the device and feed back BundleSealed.
+struct SealBundle {};
+
+// Answer an operator command.
+struct SendReply {
+  saga::ReplyTarget target;
+  protocol::ReplyStatus status;
+  std::string message;
+};
+
+// Give up this device's reservation of a name.
+struct ReleaseName {
+  std::string name;
+};
+
+using Command = std::variant<DispatchJob, PublishStatus, PublishCredentials, SealBundle, SendReply,
+                             ReleaseName>;
+
+}  // namespace gps::engine

@@ -1,0 +1,487 @@
+#include "engine/saga/decide.h"
+
+#include "gps/json/json.h"
+#include "gps/protocol/names.h"
+#include "gps/protocol/step_results.h"
+
+namespace gps::engine {
+
+namespace {
+
+using protocol::ReplyStatus;
+using saga::Phase;
+using saga::Saga;
+using saga::Slot;
+using saga::StepState;
+using saga::StepStatus;
+
+constexpr Slot kNameSlots[] = {Slot::kMenderName, Slot::kDpsName};
+constexpr Slot kProvisionSlots[] = {Slot::kMender, Slot::kDps, Slot::kVault};
+
+// One command; built with push_back because GCC 12 misreads a braced list of variants.
+Decision WithCommand(Saga s, Command c) {
+  Decision d;
+  d.next = std::move(s);
+  d.commands.push_back(std::move(c));
+  return d;
+}
+
+bool IsNameSlot(Slot s) { return s == Slot::kMenderName || s == Slot::kDpsName; }
+
+std::string CloudName(Slot s) {
+  switch (saga::SlotStep(s)) {
+    case protocol::Step::kMender:
+      return "Mender";
+    case protocol::Step::kDps:
+      return "DPS";
+    case protocol::Step::kVault:
+      return "Vault";
+    case protocol::Step::kHubManifest:
+      return "IoT Hub";
+  }
+  return "cloud";
+}
+
+Status NotInPhase(const Saga& s, std::string_view what) {
+  return Status::FailedPrecondition(std::string(what) + " does not apply to a device in phase " +
+                                    std::string(saga::PhaseName(s.phase)));
+}
+
+// Starts attempt 1 of a slot.
+void StartStep(Saga& s, Slot slot, const DecideContext& ctx, std::vector<Command>& commands) {
+  StepState st;
+  st.status = StepStatus::kRunning;
+  st.attempt = 1;
+  st.started = ctx.now;
+  st.deadline = ctx.now + ctx.PolicyFor(slot).attempt_timeout_ms;
+  s.steps[slot] = st;
+  commands.push_back(DispatchJob{slot});
+}
+
+// Sends the answer an approval was waiting for, if any.
+void AnswerPendingReply(Saga& s, ReplyStatus status, std::string message,
+                        std::vector<Command>& commands) {
+  if (!s.pending_reply.empty()) {
+    commands.push_back(SendReply{s.pending_reply, status, std::move(message)});
+    s.pending_reply = {};
+  }
+}
+
+// Back to pending after an approval could not go ahead: the name is released and forgotten.
+void ReturnToPending(Saga& s, std::string error, ReplyStatus reply_status,
+                     std::vector<Command>& commands) {
+  if (!s.name.empty()) {
+    commands.push_back(ReleaseName{s.name});
+  }
+  AnswerPendingReply(s, reply_status, error, commands);
+  s.phase = Phase::kPending;
+  s.name.clear();
+  s.approved_by.clear();
+  s.approved_at = {};
+  s.last_error = std::move(error);
+  s.steps.clear();
+  commands.push_back(PublishStatus{});
+}
+
+void Fail(Saga& s, std::string error, std::vector<Command>& commands) {
+  s.phase = Phase::kFailed;
+  s.last_error = std::move(error);
+  commands.push_back(PublishStatus{});
+}
+
+// Checks a provisioning result's data against the step's contract.
+Status ValidateProvisionData(Slot slot, const std::string& data_json) {
+  switch (slot) {
+    case Slot::kMender:
+      return protocol::ParseMenderProvision(data_json).status();
+    case Slot::kDps: {
+      Result<protocol::DpsProvisionResult> r = protocol::ParseDpsProvision(data_json);
+      return r.status();
+    }
+    case Slot::kVault: {
+      Result<protocol::VaultProvisionResult> r = protocol::ParseVaultProvision(data_json);
+      return r.status();
+    }
+    default:
+      return Status::InvalidArgument("not a provisioning step");
+  }
+}
+
+// Drops the sealed secrets from the steps' data once the device holds them: nothing that was
+// ever a credential stays in Redis longer than needed, even as ciphertext.
+void ForgetSealedSecrets(Saga& s) {
+  if (auto it = s.steps.find(Slot::kDps); it != s.steps.end()) {
+    Result<protocol::DpsProvisionResult> r = protocol::ParseDpsProvision(it->second.data_json);
+    if (r.ok()) {
+      json::Writer w;
+      w.BeginObject()
+          .Field("registrationId", r->registration_id)
+          .Field("idScope", r->id_scope)
+          .Field("globalEndpoint", r->global_endpoint)
+          .EndObject();
+      it->second.data_json = w.Take();
+    }
+  }
+  if (auto it = s.steps.find(Slot::kVault); it != s.steps.end()) {
+    Result<protocol::VaultProvisionResult> r = protocol::ParseVaultProvision(it->second.data_json);
+    if (r.ok()) {
+      r->sealed_private_key.clear();
+      it->second.data_json = protocol::EncodeVaultProvision(*r);
+    }
+  }
+  s.sealed_bundle.clear();
+}
+
+Result<Decision> OnAnnounced(const std::optional<Saga>& current, const Announced& e,
+                             const DecideContext& ctx) {
+  const protocol::Announce& a = e.announce.announce;
+  if (!current) {
+    Saga s;
+    s.device_id = a.device_id;
+    s.phase = Phase::kPending;
+    s.mac = a.mac;
+    s.pubkey_pem = a.pubkey_pem;
+    s.fingerprint = e.announce.fingerprint;
+    s.check_code = e.announce.check_code;
+    s.transport_key = a.transport_key;
+    s.csr_pem = a.csr_pem;
+    s.last_announce_ts = a.ts_ms;
+    s.first_seen = ctx.now;
+    s.updated_at = ctx.now;
+    return WithCommand(std::move(s), PublishStatus{});
+  }
+  Saga s = *current;
+  if (a.ts_ms <= s.last_announce_ts) {
+    // A replayed or reordered announce must not roll the transport key back.
+    return Status::FailedPrecondition("announce is not newer than the last one taken (ts " +
+                                      std::to_string(a.ts_ms) +
+                                      " <= " + std::to_string(s.last_announce_ts) + ")");
+  }
+  s.last_announce_ts = a.ts_ms;
+  std::vector<Command> commands;
+  bool key_changed = a.transport_key != s.transport_key;
+  switch (s.phase) {
+    case Phase::kPending:
+    case Phase::kCheckingName:
+      // Nothing has been sealed to the old key yet: take the new one.
+      s.mac = a.mac;
+      s.transport_key = a.transport_key;
+      s.csr_pem = a.csr_pem;
+      break;
+    case Phase::kProvisioning:
+    case Phase::kDelivering:
+      if (key_changed) {
+        s.transport_key = a.transport_key;
+        Fail(s,
+             "the device restarted without its saved transport key, so the credentials already "
+             "sealed to the old key cannot reach it",
+             commands);
+      } else if (s.phase == Phase::kDelivering) {
+        // Re-delivery: the device is still waiting, so the last delivery may have been lost.
+        if (s.sealed_bundle.empty()) {
+          commands.push_back(SealBundle{});
+        } else {
+          commands.push_back(PublishCredentials{});
+        }
+      }
+      break;
+    case Phase::kProvisioned:
+    case Phase::kFailed:
+    case Phase::kDismissed:
+      // The retained status already tells the device where it stands.
+      break;
+  }
+  s.updated_at = ctx.now;
+  return Decision{std::move(s), std::move(commands)};
+}
+
+Result<Decision> OnApprove(const std::optional<Saga>& current, const ApproveRequested& e,
+                           const DecideContext& ctx) {
+  std::vector<Command> commands;
+  auto reply = [&](ReplyStatus status, std::string message) {
+    commands.push_back(SendReply{e.reply, status, std::move(message)});
+  };
+  // A reservation made for this request that the request does not end up using is given back.
+  auto release_unused = [&](const std::string& in_use) {
+    if (e.reservation.granted && e.name != in_use) {
+      commands.push_back(ReleaseName{e.name});
+    }
+  };
+  if (!current) {
+    reply(ReplyStatus::kNotFound, "no device with this id has announced itself");
+    release_unused("");
+    return Decision{std::nullopt, std::move(commands)};
+  }
+  Saga s = *current;
+  Status valid = protocol::ValidateDeviceName(e.name);
+  if (!valid.ok()) {
+    reply(ReplyStatus::kInvalid, "invalid name '" + e.name + "': " + valid.message());
+    release_unused("");
+    return Decision{std::move(s), std::move(commands)};
+  }
+  switch (s.phase) {
+    case Phase::kPending:
+      break;
+    case Phase::kCheckingName:
+      if (e.name == s.name) {
+        // The same approval again (an operator clicking twice): answer when the check ends.
+        AnswerPendingReply(s, ReplyStatus::kConflict, "superseded by a repeated approval",
+                           commands);
+        s.pending_reply = e.reply;
+        return Decision{std::move(s), std::move(commands)};
+      }
+      reply(ReplyStatus::kConflict, "an approval as '" + s.name + "' is already in progress");
+      release_unused(s.name);
+      return Decision{std::move(s), std::move(commands)};
+    default:
+      reply(ReplyStatus::kConflict, "the device is " + std::string(saga::ApiState(s.phase)) +
+                                        "; only a pending device can be approved");
+      release_unused(s.name);
+      return Decision{std::move(s), std::move(commands)};
+  }
+  if (!e.reservation.granted) {
+    reply(ReplyStatus::kConflict, "the name '" + e.name + "' is reserved for another device (" +
+                                      e.reservation.holder.substr(0, 12) + "…)");
+    return Decision{std::move(s), std::move(commands)};
+  }
+  s.phase = Phase::kCheckingName;
+  s.generation += 1;
+  s.name = e.name;
+  s.approved_by = e.actor;
+  s.approved_at = ctx.now;
+  s.last_error.clear();
+  s.steps.clear();
+  s.bundle_id.clear();
+  s.sealed_bundle.clear();
+  s.pending_reply = e.reply;
+  for (Slot slot : kNameSlots) {
+    StartStep(s, slot, ctx, commands);
+  }
+  commands.push_back(PublishStatus{});
+  s.updated_at = ctx.now;
+  return Decision{std::move(s), std::move(commands)};
+}
+
+Result<Decision> OnDismiss(const std::optional<Saga>& current, const DismissRequested& e,
+                           const DecideContext& ctx) {
+  std::vector<Command> commands;
+  if (!current) {
+    commands.push_back(
+        SendReply{e.reply, ReplyStatus::kNotFound, "no device with this id has announced itself"});
+    return Decision{std::nullopt, std::move(commands)};
+  }
+  Saga s = *current;
+  if (s.phase != Phase::kPending && s.phase != Phase::kCheckingName) {
+    commands.push_back(SendReply{e.reply, ReplyStatus::kConflict,
+                                 "the device is " + std::string(saga::ApiState(s.phase)) +
+                                     "; only a pending device can be dismissed"});
+    return Decision{std::move(s), std::move(commands)};
+  }
+  AnswerPendingReply(s, ReplyStatus::kConflict, "the device was dismissed", commands);
+  if (!s.name.empty()) {
+    commands.push_back(ReleaseName{s.name});
+  }
+  s.phase = Phase::kDismissed;
+  s.name.clear();
+  s.steps.clear();
+  s.last_error = "dismissed by " + (e.actor.empty() ? std::string("an operator") : e.actor);
+  s.updated_at = ctx.now;
+  commands.push_back(SendReply{e.reply, ReplyStatus::kAccepted, "dismissed"});
+  commands.push_back(PublishStatus{});
+  return Decision{std::move(s), std::move(commands)};
+}
+
+Result<Decision> OnStepResult(const std::optional<Saga>& current, const StepResultArrived& e,
+                              const DecideContext& ctx) {
+  if (!current) {
+    return Status::FailedPrecondition("result for a device the engine does not know");
+  }
+  Saga s = *current;
+  std::optional<Slot> slot = saga::SlotFor(e.job.step, e.job.action);
+  if (!slot) {
+    return Status::InvalidArgument("result for an action the saga never dispatches");
+  }
+  auto it = s.steps.find(*slot);
+  if (e.job.generation != s.generation || it == s.steps.end() ||
+      it->second.attempt != e.job.attempt || it->second.status != StepStatus::kRunning) {
+    return Status::FailedPrecondition("stale result for " + protocol::FormatJobId(e.job));
+  }
+  StepState& st = it->second;
+  std::vector<Command> commands;
+  st.finished = ctx.now;
+  s.updated_at = ctx.now;
+
+  if (IsNameSlot(*slot)) {
+    if (s.phase != Phase::kCheckingName) {
+      return NotInPhase(s, "a name-check result");
+    }
+    if (!e.result.outcome.ok()) {
+      st.status = StepStatus::kFailed;
+      st.last_error = e.result.outcome.error;
+      ReturnToPending(
+          s, "could not check the name in " + CloudName(*slot) + ": " + e.result.outcome.error,
+          ReplyStatus::kUnavailable, commands);
+      return Decision{std::move(s), std::move(commands)};
+    }
+    Result<protocol::NameCheckResult> check = protocol::ParseNameCheck(e.result.data_json);
+    if (!check.ok()) {
+      ReturnToPending(s,
+                      "the " + CloudName(*slot) +
+                          " worker answered the name check with invalid "
+                          "data: " +
+                          check.status().message(),
+                      ReplyStatus::kUnavailable, commands);
+      return Decision{std::move(s), std::move(commands)};
+    }
+    if (!check->available) {
+      std::string why = "the name '" + s.name + "' is already used in " + CloudName(*slot);
+      if (!check->detail.empty()) {
+        why += " (" + check->detail + ")";
+      }
+      ReturnToPending(s, why, ReplyStatus::kConflict, commands);
+      return Decision{std::move(s), std::move(commands)};
+    }
+    st.status = StepStatus::kSucceeded;
+    st.data_json = e.result.data_json;
+    for (Slot other : kNameSlots) {
+      if (s.steps[other].status != StepStatus::kSucceeded) {
+        return Decision{std::move(s), std::move(commands)};
+      }
+    }
+    s.phase = Phase::kProvisioning;
+    for (Slot p : kProvisionSlots) {
+      StartStep(s, p, ctx, commands);
+    }
+    AnswerPendingReply(s, ReplyStatus::kAccepted,
+                       "approved as '" + s.name + "'; provisioning has started", commands);
+    return Decision{std::move(s), std::move(commands)};
+  }
+
+  // A provisioning step. Results of steps still running when another failed are recorded in
+  // the failed saga too, so that what exists in each cloud stays known.
+  if (s.phase != Phase::kProvisioning && s.phase != Phase::kFailed) {
+    return NotInPhase(s, "a provisioning result");
+  }
+  if (!e.result.outcome.ok()) {
+    st.status = StepStatus::kFailed;
+    st.last_error = e.result.outcome.error;
+    if (s.phase == Phase::kProvisioning) {
+      Fail(s, CloudName(*slot) + " step failed: " + e.result.outcome.error, commands);
+    }
+    return Decision{std::move(s), std::move(commands)};
+  }
+  Status data = ValidateProvisionData(*slot, e.result.data_json);
+  if (!data.ok()) {
+    st.status = StepStatus::kFailed;
+    st.last_error = "invalid result data: " + data.message();
+    if (s.phase == Phase::kProvisioning) {
+      Fail(s, CloudName(*slot) + " worker returned invalid data: " + data.message(), commands);
+    }
+    return Decision{std::move(s), std::move(commands)};
+  }
+  st.status = StepStatus::kSucceeded;
+  st.data_json = e.result.data_json;
+  if (s.phase != Phase::kProvisioning) {
+    return Decision{std::move(s), std::move(commands)};
+  }
+  for (Slot p : kProvisionSlots) {
+    if (s.steps[p].status != StepStatus::kSucceeded) {
+      return Decision{std::move(s), std::move(commands)};
+    }
+  }
+  s.phase = Phase::kDelivering;
+  s.bundle_id = BundleIdFor(s.generation);
+  s.sealed_bundle.clear();
+  commands.push_back(SealBundle{});
+  return Decision{std::move(s), std::move(commands)};
+}
+
+Result<Decision> OnBundleSealed(const std::optional<Saga>& current, const BundleSealed& e,
+                                const DecideContext& ctx) {
+  if (!current) {
+    return Status::FailedPrecondition("sealed bundle for an unknown device");
+  }
+  Saga s = *current;
+  if (s.phase != Phase::kDelivering) {
+    return NotInPhase(s, "a sealed bundle");
+  }
+  if (e.bundle_id != s.bundle_id) {
+    return Status::FailedPrecondition("sealed bundle " + e.bundle_id + " is not the current one (" +
+                                      s.bundle_id + ")");
+  }
+  if (!s.sealed_bundle.empty()) {
+    // Sealed twice (a redelivered request): the first ciphertext stays, so every delivery of one
+    // bundle is byte-identical.
+    return WithCommand(std::move(s), PublishCredentials{});
+  }
+  s.sealed_bundle = e.sealed;
+  s.delivered_at = ctx.now;
+  s.updated_at = ctx.now;
+  return WithCommand(std::move(s), PublishCredentials{});
+}
+
+Result<Decision> OnAck(const std::optional<Saga>& current, const AckReceived& e,
+                       const DecideContext& ctx) {
+  if (!current) {
+    return Status::FailedPrecondition("ack from an unknown device");
+  }
+  Saga s = *current;
+  if (e.bundle_id != s.bundle_id || s.bundle_id.empty()) {
+    return Status::FailedPrecondition("ack names bundle '" + e.bundle_id +
+                                      "', the current one is '" + s.bundle_id + "'");
+  }
+  if (s.phase == Phase::kProvisioned) {
+    // The device did not see our confirmation: say it again.
+    return WithCommand(std::move(s), PublishStatus{});
+  }
+  if (s.phase != Phase::kDelivering) {
+    return NotInPhase(s, "an ack");
+  }
+  s.phase = Phase::kProvisioned;
+  s.provisioned_at = ctx.now;
+  s.updated_at = ctx.now;
+  s.last_error.clear();
+  ForgetSealedSecrets(s);
+  return WithCommand(std::move(s), PublishStatus{});
+}
+
+}  // namespace
+
+const retry::Policy& DecideContext::PolicyFor(saga::Slot slot) const {
+  static const retry::Policy kDefault;
+  auto it = policies.find(slot);
+  return it == policies.end() ? kDefault : it->second;
+}
+
+std::string_view EventName(const Event& event) {
+  static constexpr std::string_view kNames[] = {"announced",         "approve_requested",
+                                                "dismiss_requested", "step_result",
+                                                "bundle_sealed",     "ack_received"};
+  return kNames[event.index()];
+}
+
+std::string BundleIdFor(std::int64_t generation) { return "g" + std::to_string(generation); }
+
+Result<Decision> Decide(const std::optional<saga::Saga>& current, const Event& event,
+                        const DecideContext& ctx) {
+  return std::visit(
+      [&](const auto& e) -> Result<Decision> {
+        using E = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<E, Announced>) {
+          return OnAnnounced(current, e, ctx);
+        } else if constexpr (std::is_same_v<E, ApproveRequested>) {
+          return OnApprove(current, e, ctx);
+        } else if constexpr (std::is_same_v<E, DismissRequested>) {
+          return OnDismiss(current, e, ctx);
+        } else if constexpr (std::is_same_v<E, StepResultArrived>) {
+          return OnStepResult(current, e, ctx);
+        } else if constexpr (std::is_same_v<E, BundleSealed>) {
+          return OnBundleSealed(current, e, ctx);
+        } else {
+          return OnAck(current, e, ctx);
+        }
+      },
+      event);
+}
+
+}  // namespace gps::engine

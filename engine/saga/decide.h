@@ -1,0 +1,43 @@
+#pragma once
+// The saga's transition function: (state, event, context) -> (next state, commands).
+//
+// Pure: no clock, randomness, MQTT or Redis; time and policy arrive in DecideContext. Every
+// transition is a row of docs/design/saga.md and has a test in decide_test.cpp. An event that
+// does not fit the state (a stale result, an ack for another bundle) is an error value
+// (FailedPrecondition or InvalidArgument) that the shell logs and counts; it never crashes.
+// Thread-safe.
+
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "engine/saga/command.h"
+#include "engine/saga/event.h"
+#include "gps/core/clock.h"
+#include "gps/core/result.h"
+#include "gps/retry/backoff.h"
+#include "gps/saga/record.h"
+
+namespace gps::engine {
+
+struct DecideContext {
+  Instant now;
+  std::map<saga::Slot, retry::Policy> policies;  // missing slots use retry::Policy{}
+
+  const retry::Policy& PolicyFor(saga::Slot slot) const;
+};
+
+struct Decision {
+  // The state to commit; nullopt when there is no device to record (a command for an unknown id).
+  std::optional<saga::Saga> next;
+  std::vector<Command> commands;
+};
+
+// current is nullopt for a device the engine has never seen.
+Result<Decision> Decide(const std::optional<saga::Saga>& current, const Event& event,
+                        const DecideContext& ctx);
+
+// The bundle id of a generation: the ack must name it.
+std::string BundleIdFor(std::int64_t generation);
+
+}  // namespace gps::engine

@@ -1,0 +1,610 @@
+#include "engine/saga/decide.h"
+
+#include <gtest/gtest.h>
+
+#include "gps/crypto/keys.h"
+#include "gps/crypto/seal.h"
+#include "gps/protocol/step_results.h"
+
+namespace gps::engine {
+namespace {
+
+using protocol::ReplyStatus;
+using saga::Phase;
+using saga::Saga;
+using saga::Slot;
+using saga::StepStatus;
+
+constexpr Instant kT0{1'700'000'000'000};
+constexpr Millis kTimeout = 30'000;
+
+// A device with a real key, so announces are built and verified the way the engine sees them.
+class Device {
+ public:
+  Device() : key_(crypto::PrivateKey::GenerateEd25519().value()) {}
+
+  Announced Announce(std::int64_t ts, std::string transport_key = std::string(32, 'k')) const {
+    protocol::Announce a;
+    a.mac = "02:00:00:00:00:01";
+    a.transport_key = std::move(transport_key);
+    a.ts_ms = ts;
+    EXPECT_TRUE(protocol::SignAnnounce(key_, &a).ok());
+    Result<protocol::VerifiedAnnounce> v = protocol::VerifyAnnounce(a, a.device_id);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return Announced{std::move(v).value()};
+  }
+
+  std::string id() const { return Announce(1).announce.announce.device_id; }
+
+ private:
+  crypto::PrivateKey key_;
+};
+
+DecideContext Ctx(Instant now = kT0) {
+  DecideContext ctx{now, {}};
+  for (Slot s : {Slot::kMenderName, Slot::kDpsName, Slot::kMender, Slot::kDps, Slot::kVault}) {
+    retry::Policy p;
+    p.attempt_timeout_ms = kTimeout;
+    ctx.policies[s] = p;
+  }
+  return ctx;
+}
+
+const saga::ReplyTarget kReply{"gps/v1/replies/ui-1", "req-1"};
+const saga::ReplyTarget kReply2{"gps/v1/replies/ui-1", "req-2"};
+
+template <typename T>
+std::vector<T> All(const std::vector<Command>& commands) {
+  std::vector<T> out;
+  for (const Command& c : commands) {
+    if (const T* t = std::get_if<T>(&c)) {
+      out.push_back(*t);
+    }
+  }
+  return out;
+}
+
+Saga Apply(const std::optional<Saga>& s, const Event& e, Instant now = kT0) {
+  Result<Decision> d = Decide(s, e, Ctx(now));
+  EXPECT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_TRUE(d->next.has_value());
+  return *d->next;
+}
+
+ApproveRequested Approve(std::string name, bool granted = true) {
+  return ApproveRequested{std::move(name), "alice", kReply, NameReservation{granted, ""}};
+}
+
+StepResultArrived Result_(const Saga& s, Slot slot, Outcome outcome, std::string data = "{}") {
+  protocol::JobId id{s.device_id, s.generation, saga::SlotStep(slot), saga::SlotAction(slot),
+                     s.steps.at(slot).attempt};
+  return StepResultArrived{id, protocol::JobResult{std::move(outcome), std::move(data)}};
+}
+
+std::string Available(bool yes, std::string detail = "") {
+  return protocol::EncodeNameCheck({yes, std::move(detail)});
+}
+
+std::string MenderData() { return protocol::EncodeMenderProvision({"mender-uuid-1"}); }
+std::string DpsData() {
+  return protocol::EncodeDpsProvision(
+      {"gw-1", "0ne00000000", "global.azure-devices-provisioning.net", std::string(80, 's')});
+}
+std::string VaultData() {
+  protocol::VaultProvisionResult r;
+  r.certificate_pem = "-----BEGIN CERTIFICATE-----\nleaf\n-----END CERTIFICATE-----\n";
+  r.ca_chain_pem = {"-----BEGIN CERTIFICATE-----\nca\n-----END CERTIFICATE-----\n"};
+  r.serial = "01:02";
+  r.expiration = 1'800'000'000;
+  r.sealed_private_key = std::string(120, 'p');
+  return protocol::EncodeVaultProvision(r);
+}
+
+// Drives a device to the given phase through the real transitions.
+class SagaDriver {
+ public:
+  Saga Pending() { return Apply(std::nullopt, device.Announce(100)); }
+
+  Saga CheckingName(std::string name = "gw-1") {
+    return Apply(Pending(), Approve(std::move(name)));
+  }
+
+  Saga Provisioning() {
+    Saga s = CheckingName();
+    s = Apply(s, Result_(s, Slot::kMenderName, Outcome::Ok(), Available(true)));
+    return Apply(s, Result_(s, Slot::kDpsName, Outcome::Ok(), Available(true)));
+  }
+
+  Saga Delivering() {
+    Saga s = Provisioning();
+    s = Apply(s, Result_(s, Slot::kMender, Outcome::Ok(), MenderData()));
+    s = Apply(s, Result_(s, Slot::kDps, Outcome::Ok(), DpsData()));
+    return Apply(s, Result_(s, Slot::kVault, Outcome::Ok(), VaultData()));
+  }
+
+  Saga Sealed() {
+    Saga s = Delivering();
+    return Apply(s, BundleSealed{s.bundle_id, "ciphertext"});
+  }
+
+  Saga Provisioned() {
+    Saga s = Sealed();
+    return Apply(s, AckReceived{s.bundle_id});
+  }
+
+  Saga Failed() {
+    Saga s = Provisioning();
+    return Apply(s, Result_(s, Slot::kDps, Outcome::Permanent("dps: HTTP 400: bad key")));
+  }
+
+  Saga Dismissed() { return Apply(Pending(), DismissRequested{"alice", kReply}); }
+
+  Device device;
+};
+
+// ---- announce --------------------------------------------------------------------------------
+
+TEST(DecideAnnounce, FirstAnnounceRecordsAPendingDeviceAndPublishesItsStatus) {
+  Device device;
+  Announced a = device.Announce(100);
+  Result<Decision> d = Decide(std::nullopt, a, Ctx());
+  ASSERT_TRUE(d.ok());
+  const Saga& s = *d->next;
+  EXPECT_EQ(s.phase, Phase::kPending);
+  EXPECT_EQ(s.device_id, device.id());
+  EXPECT_EQ(s.mac, "02:00:00:00:00:01");
+  EXPECT_EQ(s.transport_key, std::string(32, 'k'));
+  EXPECT_EQ(s.fingerprint.rfind("SHA256:", 0), 0u);
+  EXPECT_EQ(s.first_seen, kT0);
+  EXPECT_EQ(s.last_announce_ts, 100);
+  EXPECT_EQ(All<PublishStatus>(d->commands).size(), 1u);
+}
+
+TEST(DecideAnnounce, PendingDeviceTakesANewerAnnounceWithoutCommands) {
+  SagaDriver drv;
+  Saga s = drv.Pending();
+  Result<Decision> d = Decide(s, drv.device.Announce(200, std::string(32, 'n')), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->last_announce_ts, 200);
+  EXPECT_EQ(d->next->transport_key, std::string(32, 'n'));
+  EXPECT_TRUE(d->commands.empty());
+}
+
+TEST(DecideAnnounce, AnnounceThatIsNotNewerIsRefused) {
+  SagaDriver drv;
+  Saga s = drv.Pending();
+  Result<Decision> d = Decide(s, drv.device.Announce(100, std::string(32, 'x')), Ctx());
+  EXPECT_TRUE(d.status().IsFailedPrecondition());
+}
+
+TEST(DecideAnnounce, CheckingNameTakesANewTransportKey) {
+  SagaDriver drv;
+  Saga s = drv.CheckingName();
+  Saga next = Apply(s, drv.device.Announce(200, std::string(32, 'n')));
+  EXPECT_EQ(next.phase, Phase::kCheckingName);
+  EXPECT_EQ(next.transport_key, std::string(32, 'n'));
+}
+
+TEST(DecideAnnounce, ProvisioningWithTheSameKeyOnlyMovesTheTimestamp) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  Result<Decision> d = Decide(s, drv.device.Announce(200), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kProvisioning);
+  EXPECT_TRUE(d->commands.empty());
+}
+
+TEST(DecideAnnounce, ProvisioningWithANewTransportKeyFailsTheSaga) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  Result<Decision> d = Decide(s, drv.device.Announce(200, std::string(32, 'n')), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kFailed);
+  EXPECT_NE(d->next->last_error.find("transport key"), std::string::npos);
+  EXPECT_EQ(All<PublishStatus>(d->commands).size(), 1u);
+}
+
+TEST(DecideAnnounce, DeliveringRepublishesTheStoredBundle) {
+  SagaDriver drv;
+  Saga s = drv.Sealed();
+  Result<Decision> d = Decide(s, drv.device.Announce(200), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(All<PublishCredentials>(d->commands).size(), 1u);
+}
+
+TEST(DecideAnnounce, DeliveringWithoutASealedBundleAsksForOne) {
+  SagaDriver drv;
+  Saga s = drv.Delivering();
+  Result<Decision> d = Decide(s, drv.device.Announce(200), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(All<SealBundle>(d->commands).size(), 1u);
+}
+
+TEST(DecideAnnounce, TerminalPhasesOnlyMoveTheTimestamp) {
+  SagaDriver drv;
+  for (Saga s : {drv.Provisioned(), drv.Failed(), drv.Dismissed()}) {
+    Result<Decision> d = Decide(s, drv.device.Announce(10'000), Ctx());
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->next->phase, s.phase);
+    EXPECT_EQ(d->next->last_announce_ts, 10'000);
+    EXPECT_TRUE(d->commands.empty()) << saga::PhaseName(s.phase);
+  }
+}
+
+// ---- approve ---------------------------------------------------------------------------------
+
+TEST(DecideApprove, UnknownDeviceIsNotFoundAndItsReservationReleased) {
+  Result<Decision> d = Decide(std::nullopt, Approve("gw-1"), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE(d->next.has_value());
+  auto replies = All<SendReply>(d->commands);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].status, ReplyStatus::kNotFound);
+  auto releases = All<ReleaseName>(d->commands);
+  ASSERT_EQ(releases.size(), 1u);
+  EXPECT_EQ(releases[0].name, "gw-1");
+}
+
+TEST(DecideApprove, InvalidNameIsRefused) {
+  SagaDriver drv;
+  Result<Decision> d = Decide(drv.Pending(), Approve("Bad_Name", false), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kPending);
+  auto replies = All<SendReply>(d->commands);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].status, ReplyStatus::kInvalid);
+}
+
+TEST(DecideApprove, NameReservedByAnotherDeviceIsAConflict) {
+  SagaDriver drv;
+  ApproveRequested a = Approve("gw-1", false);
+  a.reservation.holder = std::string(64, 'b');
+  Result<Decision> d = Decide(drv.Pending(), a, Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kPending);
+  auto replies = All<SendReply>(d->commands);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].status, ReplyStatus::kConflict);
+  EXPECT_NE(replies[0].message.find("reserved"), std::string::npos);
+  EXPECT_TRUE(All<DispatchJob>(d->commands).empty());
+}
+
+TEST(DecideApprove, GrantedApprovalChecksTheNameInMenderAndDps) {
+  SagaDriver drv;
+  Saga pending = drv.Pending();
+  Result<Decision> d = Decide(pending, Approve("gw-1"), Ctx());
+  ASSERT_TRUE(d.ok());
+  const Saga& s = *d->next;
+  EXPECT_EQ(s.phase, Phase::kCheckingName);
+  EXPECT_EQ(s.generation, pending.generation + 1);
+  EXPECT_EQ(s.name, "gw-1");
+  EXPECT_EQ(s.approved_by, "alice");
+  EXPECT_EQ(s.pending_reply, kReply);
+  auto jobs = All<DispatchJob>(d->commands);
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].slot, Slot::kMenderName);
+  EXPECT_EQ(jobs[1].slot, Slot::kDpsName);
+  for (Slot slot : {Slot::kMenderName, Slot::kDpsName}) {
+    EXPECT_EQ(s.steps.at(slot).status, StepStatus::kRunning);
+    EXPECT_EQ(s.steps.at(slot).attempt, 1);
+    EXPECT_EQ(s.steps.at(slot).deadline, kT0 + kTimeout);
+  }
+  EXPECT_TRUE(All<SendReply>(d->commands).empty()) << "the reply waits for the name checks";
+  EXPECT_EQ(All<PublishStatus>(d->commands).size(), 1u);
+}
+
+TEST(DecideApprove, RepeatedApprovalWithTheSameNameWaitsForTheSameCheck) {
+  SagaDriver drv;
+  Saga s = drv.CheckingName("gw-1");
+  ApproveRequested again = Approve("gw-1");
+  again.reply = kReply2;
+  Result<Decision> d = Decide(s, again, Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->pending_reply, kReply2);
+  EXPECT_TRUE(All<DispatchJob>(d->commands).empty());
+  auto replies = All<SendReply>(d->commands);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].target, kReply);
+}
+
+TEST(DecideApprove, ApprovalWithAnotherNameDuringACheckIsAConflict) {
+  SagaDriver drv;
+  Result<Decision> d = Decide(drv.CheckingName("gw-1"), Approve("gw-2"), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->name, "gw-1");
+  auto replies = All<SendReply>(d->commands);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].status, ReplyStatus::kConflict);
+  auto releases = All<ReleaseName>(d->commands);
+  ASSERT_EQ(releases.size(), 1u);
+  EXPECT_EQ(releases[0].name, "gw-2");
+}
+
+TEST(DecideApprove, DeviceBeyondPendingCannotBeApproved) {
+  SagaDriver drv;
+  for (Saga s :
+       {drv.Provisioning(), drv.Sealed(), drv.Provisioned(), drv.Failed(), drv.Dismissed()}) {
+    Result<Decision> d = Decide(s, Approve("gw-9"), Ctx());
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->next->phase, s.phase);
+    auto replies = All<SendReply>(d->commands);
+    ASSERT_EQ(replies.size(), 1u);
+    EXPECT_EQ(replies[0].status, ReplyStatus::kConflict) << saga::PhaseName(s.phase);
+    EXPECT_EQ(All<ReleaseName>(d->commands).size(), 1u);
+  }
+}
+
+// ---- dismiss ---------------------------------------------------------------------------------
+
+TEST(DecideDismiss, UnknownDeviceIsNotFound) {
+  Result<Decision> d = Decide(std::nullopt, DismissRequested{"alice", kReply}, Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE(d->next.has_value());
+  EXPECT_EQ(All<SendReply>(d->commands).at(0).status, ReplyStatus::kNotFound);
+}
+
+TEST(DecideDismiss, PendingDeviceIsDismissed) {
+  SagaDriver drv;
+  Result<Decision> d = Decide(drv.Pending(), DismissRequested{"alice", kReply}, Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kDismissed);
+  EXPECT_EQ(All<SendReply>(d->commands).at(0).status, ReplyStatus::kAccepted);
+  EXPECT_EQ(All<PublishStatus>(d->commands).size(), 1u);
+}
+
+TEST(DecideDismiss, DismissDuringANameCheckReleasesTheNameAndAnswersTheApproval) {
+  SagaDriver drv;
+  Result<Decision> d = Decide(drv.CheckingName("gw-1"), DismissRequested{"bob", kReply2}, Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kDismissed);
+  EXPECT_TRUE(d->next->name.empty());
+  EXPECT_EQ(All<ReleaseName>(d->commands).at(0).name, "gw-1");
+  auto replies = All<SendReply>(d->commands);
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[0].target, kReply);
+  EXPECT_EQ(replies[0].status, ReplyStatus::kConflict);
+  EXPECT_EQ(replies[1].target, kReply2);
+  EXPECT_EQ(replies[1].status, ReplyStatus::kAccepted);
+}
+
+TEST(DecideDismiss, ProvisioningDeviceCannotBeDismissed) {
+  SagaDriver drv;
+  Result<Decision> d = Decide(drv.Provisioning(), DismissRequested{"alice", kReply}, Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kProvisioning);
+  EXPECT_EQ(All<SendReply>(d->commands).at(0).status, ReplyStatus::kConflict);
+}
+
+// ---- name checks -----------------------------------------------------------------------------
+
+TEST(DecideNameCheck, OneFreeNameWaitsForTheOther) {
+  SagaDriver drv;
+  Saga s = drv.CheckingName();
+  Result<Decision> d =
+      Decide(s, Result_(s, Slot::kMenderName, Outcome::Ok(), Available(true)), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kCheckingName);
+  EXPECT_EQ(d->next->steps.at(Slot::kMenderName).status, StepStatus::kSucceeded);
+  EXPECT_TRUE(d->commands.empty());
+}
+
+TEST(DecideNameCheck, BothFreeStartsMenderDpsAndVaultInParallelAndAcceptsTheApproval) {
+  SagaDriver drv;
+  Saga s = drv.CheckingName();
+  s = Apply(s, Result_(s, Slot::kDpsName, Outcome::Ok(), Available(true)));
+  Result<Decision> d =
+      Decide(s, Result_(s, Slot::kMenderName, Outcome::Ok(), Available(true)), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kProvisioning);
+  auto jobs = All<DispatchJob>(d->commands);
+  ASSERT_EQ(jobs.size(), 3u);
+  EXPECT_EQ(jobs[0].slot, Slot::kMender);
+  EXPECT_EQ(jobs[1].slot, Slot::kDps);
+  EXPECT_EQ(jobs[2].slot, Slot::kVault);
+  auto replies = All<SendReply>(d->commands);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].status, ReplyStatus::kAccepted);
+  EXPECT_EQ(replies[0].target, kReply);
+  EXPECT_TRUE(d->next->pending_reply.empty());
+}
+
+TEST(DecideNameCheck, TakenNameReturnsToPendingAndCreatesNothing) {
+  SagaDriver drv;
+  Saga s = drv.CheckingName("gw-1");
+  Result<Decision> d = Decide(
+      s, Result_(s, Slot::kDpsName, Outcome::Ok(), Available(false, "DPS enrollment gw-1 exists")),
+      Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kPending);
+  EXPECT_TRUE(d->next->name.empty());
+  EXPECT_NE(d->next->last_error.find("DPS"), std::string::npos);
+  EXPECT_TRUE(All<DispatchJob>(d->commands).empty());
+  EXPECT_EQ(All<ReleaseName>(d->commands).at(0).name, "gw-1");
+  auto replies = All<SendReply>(d->commands);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].status, ReplyStatus::kConflict);
+  EXPECT_NE(replies[0].message.find("DPS enrollment gw-1 exists"), std::string::npos);
+}
+
+TEST(DecideNameCheck, FailedCheckReturnsToPendingAsUnavailable) {
+  SagaDriver drv;
+  Saga s = drv.CheckingName();
+  Result<Decision> d =
+      Decide(s, Result_(s, Slot::kMenderName, Outcome::Permanent("mender: HTTP 401: unauthorized")),
+             Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kPending);
+  EXPECT_EQ(All<SendReply>(d->commands).at(0).status, ReplyStatus::kUnavailable);
+  EXPECT_NE(d->next->last_error.find("401"), std::string::npos);
+}
+
+TEST(DecideNameCheck, MalformedCheckDataReturnsToPending) {
+  SagaDriver drv;
+  Saga s = drv.CheckingName();
+  Result<Decision> d =
+      Decide(s, Result_(s, Slot::kMenderName, Outcome::Ok(), "{\"free\":1}"), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kPending);
+}
+
+// ---- stale input -----------------------------------------------------------------------------
+
+TEST(DecideStale, ResultForAnotherAttemptOrGenerationIsRefused) {
+  SagaDriver drv;
+  Saga s = drv.CheckingName();
+  StepResultArrived wrong_attempt = Result_(s, Slot::kMenderName, Outcome::Ok(), Available(true));
+  wrong_attempt.job.attempt = 2;
+  EXPECT_TRUE(Decide(s, wrong_attempt, Ctx()).status().IsFailedPrecondition());
+  StepResultArrived wrong_gen = Result_(s, Slot::kMenderName, Outcome::Ok(), Available(true));
+  wrong_gen.job.generation = s.generation - 1;
+  EXPECT_TRUE(Decide(s, wrong_gen, Ctx()).status().IsFailedPrecondition());
+}
+
+TEST(DecideStale, DuplicateResultIsRefused) {
+  SagaDriver drv;
+  Saga s = drv.CheckingName();
+  StepResultArrived r = Result_(s, Slot::kMenderName, Outcome::Ok(), Available(true));
+  Saga once = Apply(s, r);
+  EXPECT_TRUE(Decide(once, r, Ctx()).status().IsFailedPrecondition());
+}
+
+TEST(DecideStale, ResultForAStepNeverDispatchedIsRefused) {
+  SagaDriver drv;
+  Saga s = drv.CheckingName();
+  protocol::JobId id{s.device_id, s.generation, protocol::Step::kVault,
+                     protocol::Action::kProvision, 1};
+  EXPECT_TRUE(Decide(s, StepResultArrived{id, {Outcome::Ok(), VaultData()}}, Ctx())
+                  .status()
+                  .IsFailedPrecondition());
+}
+
+TEST(DecideStale, EventsForAnUnknownDeviceAreRefused) {
+  protocol::JobId id{std::string(64, 'a'), 1, protocol::Step::kMender, protocol::Action::kProvision,
+                     1};
+  EXPECT_FALSE(Decide(std::nullopt, StepResultArrived{id, {Outcome::Ok(), "{}"}}, Ctx()).ok());
+  EXPECT_FALSE(Decide(std::nullopt, AckReceived{"g1"}, Ctx()).ok());
+  EXPECT_FALSE(Decide(std::nullopt, BundleSealed{"g1", "x"}, Ctx()).ok());
+}
+
+// ---- provisioning ----------------------------------------------------------------------------
+
+TEST(DecideProvisioning, OneSucceededStepWaitsForTheOthers) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  Result<Decision> d = Decide(s, Result_(s, Slot::kVault, Outcome::Ok(), VaultData()), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kProvisioning);
+  EXPECT_EQ(d->next->steps.at(Slot::kVault).status, StepStatus::kSucceeded);
+  EXPECT_EQ(d->next->steps.at(Slot::kVault).data_json, VaultData());
+  EXPECT_TRUE(d->commands.empty());
+}
+
+TEST(DecideProvisioning, AllThreeSucceededAsksForTheBundleToBeSealed) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  s = Apply(s, Result_(s, Slot::kMender, Outcome::Ok(), MenderData()));
+  s = Apply(s, Result_(s, Slot::kVault, Outcome::Ok(), VaultData()));
+  Result<Decision> d = Decide(s, Result_(s, Slot::kDps, Outcome::Ok(), DpsData()), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kDelivering);
+  EXPECT_EQ(d->next->bundle_id, BundleIdFor(s.generation));
+  EXPECT_EQ(All<SealBundle>(d->commands).size(), 1u);
+}
+
+TEST(DecideProvisioning, FailedStepFailsTheSagaWithTheCloudsMessage) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  Result<Decision> d = Decide(
+      s, Result_(s, Slot::kMender, Outcome::Permanent("mender: HTTP 400: bad pubkey")), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kFailed);
+  EXPECT_NE(d->next->last_error.find("bad pubkey"), std::string::npos);
+  EXPECT_EQ(d->next->steps.at(Slot::kMender).status, StepStatus::kFailed);
+  EXPECT_EQ(All<PublishStatus>(d->commands).size(), 1u);
+}
+
+TEST(DecideProvisioning, ResultWithInvalidDataFailsTheSaga) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  Result<Decision> d =
+      Decide(s, Result_(s, Slot::kDps, Outcome::Ok(), "{\"registrationId\":\"x\"}"), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kFailed);
+  EXPECT_NE(d->next->last_error.find("invalid data"), std::string::npos);
+}
+
+TEST(DecideProvisioning, LateSuccessInAFailedSagaIsRecordedWithoutLeavingFailed) {
+  SagaDriver drv;
+  Saga s = drv.Failed();
+  Result<Decision> d = Decide(s, Result_(s, Slot::kVault, Outcome::Ok(), VaultData()), Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kFailed);
+  EXPECT_EQ(d->next->steps.at(Slot::kVault).status, StepStatus::kSucceeded);
+  EXPECT_TRUE(d->commands.empty());
+}
+
+// ---- delivery --------------------------------------------------------------------------------
+
+TEST(DecideDelivery, SealedBundleIsStoredAndPublished) {
+  SagaDriver drv;
+  Saga s = drv.Delivering();
+  Result<Decision> d = Decide(s, BundleSealed{s.bundle_id, "ciphertext"}, Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->sealed_bundle, "ciphertext");
+  EXPECT_EQ(d->next->delivered_at, kT0);
+  EXPECT_EQ(All<PublishCredentials>(d->commands).size(), 1u);
+}
+
+TEST(DecideDelivery, SecondSealKeepsTheFirstCiphertext) {
+  SagaDriver drv;
+  Saga s = drv.Sealed();
+  Result<Decision> d = Decide(s, BundleSealed{s.bundle_id, "other"}, Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->sealed_bundle, "ciphertext");
+  EXPECT_EQ(All<PublishCredentials>(d->commands).size(), 1u);
+}
+
+TEST(DecideDelivery, SealForAnotherBundleIsRefused) {
+  SagaDriver drv;
+  EXPECT_TRUE(
+      Decide(drv.Delivering(), BundleSealed{"g99", "x"}, Ctx()).status().IsFailedPrecondition());
+}
+
+TEST(DecideDelivery, AckProvisionsTheDeviceAndForgetsEveryCiphertext) {
+  SagaDriver drv;
+  Saga s = drv.Sealed();
+  Result<Decision> d = Decide(s, AckReceived{s.bundle_id}, Ctx());
+  ASSERT_TRUE(d.ok());
+  const Saga& n = *d->next;
+  EXPECT_EQ(n.phase, Phase::kProvisioned);
+  EXPECT_EQ(n.provisioned_at, kT0);
+  EXPECT_TRUE(n.sealed_bundle.empty());
+  EXPECT_EQ(n.steps.at(Slot::kDps).data_json.find("sealed"), std::string::npos);
+  EXPECT_EQ(n.steps.at(Slot::kVault).data_json.find("sealed"), std::string::npos);
+  EXPECT_NE(n.steps.at(Slot::kVault).data_json.find("01:02"), std::string::npos)
+      << "the serial stays, for revocation";
+  EXPECT_EQ(All<PublishStatus>(d->commands).size(), 1u);
+}
+
+TEST(DecideDelivery, AckForAnotherBundleIsRefused) {
+  SagaDriver drv;
+  EXPECT_TRUE(Decide(drv.Sealed(), AckReceived{"g99"}, Ctx()).status().IsFailedPrecondition());
+}
+
+TEST(DecideDelivery, RepeatedAckIsConfirmedAgain) {
+  SagaDriver drv;
+  Saga s = drv.Provisioned();
+  Result<Decision> d = Decide(s, AckReceived{s.bundle_id}, Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kProvisioned);
+  EXPECT_EQ(All<PublishStatus>(d->commands).size(), 1u);
+}
+
+TEST(DecideDelivery, AckBeforeDeliveryIsRefused) {
+  SagaDriver drv;
+  EXPECT_FALSE(Decide(drv.Pending(), AckReceived{"g1"}, Ctx()).ok());
+  EXPECT_FALSE(Decide(drv.Provisioning(), AckReceived{"g1"}, Ctx()).ok());
+}
+
+}  // namespace
+}  // namespace gps::engine

@@ -1,0 +1,297 @@
+#include "engine/shell/engine_loop.h"
+
+#include <thread>
+
+#include "engine/saga/bundle.h"
+#include "gps/crypto/seal.h"
+#include "gps/log/log.h"
+#include "gps/metrics/counters.h"
+#include "gps/protocol/names.h"
+
+namespace gps::engine {
+
+namespace {
+
+std::string Short(const std::string& device_id) { return device_id.substr(0, 12); }
+
+}  // namespace
+
+EngineLoop::EngineLoop(SagaStore& store, mqtt::Client& mqtt, const Clock& clock,
+                       EngineSettings settings)
+    : store_(store), mqtt_(mqtt), clock_(clock), settings_(std::move(settings)) {}
+
+void EngineLoop::Handle(const mqtt::Message& message) {
+  std::string kind(InboundKind(message.topic));
+  metrics::Inc("engine.received." + kind);
+  Result<Inbound> in = ParseInbound(message);
+  if (!in.ok()) {
+    metrics::Inc("engine.rejected." + kind);
+    log::Warn("message refused",
+              {{"topic", message.topic.substr(0, 200)}, {"err", in.status().ToString()}});
+    return;
+  }
+  std::visit(
+      [&](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, InboundAnnounce>) {
+          OnAnnounce(v);
+        } else if constexpr (std::is_same_v<T, InboundAck>) {
+          OnAck(v);
+        } else if constexpr (std::is_same_v<T, InboundCommand>) {
+          OnCommand(v);
+        } else {
+          OnResult(v);
+        }
+      },
+      *in);
+}
+
+void EngineLoop::OnAnnounce(const InboundAnnounce& in) {
+  const std::string& id = in.announce.announce.device_id;
+  Status st = Apply(id, [&](const std::optional<saga::Saga>& current) -> Result<Event> {
+    if (!current) {
+      // Index before the saga exists, so no committed device is ever missing from the listing.
+      GPS_RETURN_IF_ERROR(store_.IndexDevice(id, clock_.Now()));
+    }
+    return Event(Announced{in.announce});
+  });
+  if (st.ok()) {
+    Status seen = store_.TouchLastSeen(id, clock_.Now());
+    if (!seen.ok()) {
+      log::Warn("last-seen not recorded", {{"device_id", id}, {"err", seen.ToString()}});
+    }
+  }
+}
+
+void EngineLoop::OnAck(const InboundAck& in) {
+  const std::string& id = in.ack.device_id;
+  Apply(id, [&](const std::optional<saga::Saga>& current) -> Result<Event> {
+    if (!current) {
+      return Status::FailedPrecondition("ack from a device the engine does not know");
+    }
+    GPS_RETURN_IF_ERROR(protocol::VerifyAck(in.ack, id, current->pubkey_pem));
+    return Event(AckReceived{in.ack.bundle_id});
+  });
+}
+
+NameReservation EngineLoop::Reserve(const std::string& name, const std::string& device_id) {
+  NameReservation r;
+  Result<std::string> holder = store_.ReserveName(name, device_id);
+  if (!holder.ok()) {
+    log::Warn("name reservation failed",
+              {{"device_id", device_id}, {"err", holder.status().ToString()}});
+    r.holder = "(unknown: " + holder.status().message() + ")";
+    return r;
+  }
+  if (holder->empty()) {
+    r.granted = true;
+    return r;
+  }
+  // A reservation whose holder no longer uses the name (its approval ended, or it was dismissed)
+  // is stale; it may be left behind by an engine that died between reserving and committing.
+  Result<std::optional<saga::Saga>> holder_saga = store_.Load(*holder);
+  bool stale = holder_saga.ok() && (!*holder_saga || (*holder_saga)->name != name ||
+                                    (*holder_saga)->phase == saga::Phase::kDismissed);
+  if (stale) {
+    Result<bool> moved = store_.TakeOverName(name, *holder, device_id);
+    if (moved.ok() && *moved) {
+      metrics::Inc("engine.names.stale_taken_over");
+      r.granted = true;
+      return r;
+    }
+  }
+  r.holder = *holder;
+  return r;
+}
+
+void EngineLoop::OnCommand(const InboundCommand& in) {
+  const protocol::OperatorCommand& c = in.command;
+  log::Info("operator command", {{"device_id", c.device_id},
+                                 {"command", std::string(protocol::CommandName(c.kind))},
+                                 {"name", c.name},
+                                 {"actor", c.actor}});
+  if (c.kind == protocol::CommandKind::kApprove) {
+    NameReservation reservation;
+    if (protocol::ValidateDeviceName(c.name).ok()) {
+      reservation = Reserve(c.name, c.device_id);
+    }
+    Status st = Apply(c.device_id, [&](const std::optional<saga::Saga>&) -> Result<Event> {
+      return Event(ApproveRequested{c.name, c.actor, in.reply, reservation});
+    });
+    if (!st.ok() && reservation.granted) {
+      // The approval never reached the saga: do not leave the name reserved.
+      store_.ReleaseName(c.name, c.device_id);
+    }
+  } else {
+    Apply(c.device_id, [&](const std::optional<saga::Saga>&) -> Result<Event> {
+      return Event(DismissRequested{c.actor, in.reply});
+    });
+  }
+}
+
+void EngineLoop::OnResult(const InboundResult& in) {
+  Apply(in.job.device_id, [&](const std::optional<saga::Saga>&) -> Result<Event> {
+    return Event(StepResultArrived{in.job, in.result});
+  });
+}
+
+Status EngineLoop::Apply(const std::string& device_id, const EventFor& event_for) {
+  Instant give_up = clock_.Now() + settings_.redis_retry_budget_ms;
+  int conflicts = 0;
+  Millis pause = 50;
+  while (true) {
+    bool conflict = false;
+    Status st = ApplyOnce(device_id, event_for, &conflict);
+    if (st.ok() && !conflict) {
+      return st;
+    }
+    if (conflict) {
+      metrics::Inc("engine.commit_conflicts");
+      if (++conflicts >= settings_.max_commit_attempts) {
+        metrics::Inc("engine.events_dropped");
+        log::Error("event dropped after repeated version conflicts", {{"device_id", device_id}});
+        return Status::Unavailable("too many version conflicts");
+      }
+      continue;
+    }
+    if (!st.IsUnavailable() || clock_.Now() >= give_up) {
+      return st;  // already logged where it was decided
+    }
+    // Redis is briefly away (restart, failover): the broker has already handed us this message,
+    // so keep it here a little rather than lose it.
+    metrics::Inc("engine.redis_retries");
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause));
+    pause = std::min<Millis>(pause * 2, 1000);
+  }
+}
+
+Status EngineLoop::ApplyOnce(const std::string& device_id, const EventFor& event_for,
+                             bool* conflict) {
+  Result<std::optional<saga::Saga>> loaded = store_.Load(device_id);
+  if (!loaded.ok()) {
+    log::Warn("saga not loaded", {{"device_id", device_id}, {"err", loaded.status().ToString()}});
+    return loaded.status();
+  }
+  const std::optional<saga::Saga>& current = *loaded;
+  Result<Event> event = event_for(current);
+  if (!event.ok()) {
+    if (event.status().IsUnavailable()) {
+      return event.status();
+    }
+    metrics::Inc("engine.events_refused");
+    log::Warn("event refused", {{"device_id", device_id}, {"err", event.status().ToString()}});
+    return event.status();
+  }
+  DecideContext ctx{clock_.Now(), settings_.policies};
+  Result<Decision> decision = Decide(current, *event, ctx);
+  if (!decision.ok()) {
+    metrics::Inc(std::string("engine.not_applicable.") + std::string(EventName(*event)));
+    log::Info("event does not apply", {{"device_id", device_id},
+                                       {"event", std::string(EventName(*event))},
+                                       {"err", decision.status().ToString()}});
+    return decision.status();
+  }
+  metrics::Inc(std::string("engine.applied.") + std::string(EventName(*event)));
+  const std::optional<saga::Saga>& next = decision->next;
+  bool changed = next && (!current || !(*next == *current));
+  if (!changed) {
+    // Nothing to record: answer or re-publish from the current state directly.
+    saga::Saga unknown;
+    unknown.device_id = device_id;
+    std::vector<OutboxEntry> entries =
+        Render(current ? *current : unknown, decision->commands, clock_.Now());
+    return CarryOut(device_id, current ? &*current : nullptr, entries, nullptr);
+  }
+  std::vector<OutboxEntry> entries = Render(*next, decision->commands, clock_.Now());
+  std::vector<std::string> encoded;
+  encoded.reserve(entries.size());
+  for (const OutboxEntry& e : entries) {
+    encoded.push_back(EncodeEntry(e));
+  }
+  std::int64_t expected = current ? current->version : 0;
+  Result<bool> committed = store_.Commit(*next, expected, encoded);
+  if (!committed.ok()) {
+    log::Warn("commit failed", {{"device_id", device_id}, {"err", committed.status().ToString()}});
+    return committed.status();
+  }
+  if (!*committed) {
+    *conflict = true;
+    return Status::Ok();
+  }
+  saga::Saga stored = *next;
+  stored.version = expected + 1;
+  if (!current || current->phase != next->phase) {
+    log::Info("saga transition", {{"device_id", device_id},
+                                  {"saga_id", device_id + ":" + std::to_string(next->generation)},
+                                  {"from", current ? std::string(saga::PhaseName(current->phase))
+                                                   : std::string("none")},
+                                  {"to", std::string(saga::PhaseName(next->phase))},
+                                  {"err", next->last_error}});
+  }
+  return CarryOut(device_id, &stored, entries, &encoded);
+}
+
+Status EngineLoop::CarryOut(const std::string& device_id, const saga::Saga* committed,
+                            const std::vector<OutboxEntry>& entries,
+                            const std::vector<std::string>* stored) {
+  std::size_t done = 0;
+  Status result = Status::Ok();
+  for (const OutboxEntry& e : entries) {
+    Status st = CarryOutEntry(device_id, committed, e);
+    if (!st.ok()) {
+      metrics::Inc("engine.outbox_failures");
+      log::Warn("outbox entry not carried out; it stays in the outbox",
+                {{"device_id", device_id}, {"err", st.ToString()}});
+      result = st;
+      break;
+    }
+    ++done;
+  }
+  if (stored != nullptr && done > 0) {
+    std::vector<std::string> finished(stored->begin(), stored->begin() + static_cast<long>(done));
+    Status st = store_.OutboxDone(device_id, finished);
+    if (!st.ok()) {
+      log::Warn("outbox not trimmed", {{"device_id", device_id}, {"err", st.ToString()}});
+    }
+  }
+  // A failed side effect does not undo the committed transition; it is reported, not returned,
+  // so the event is not applied twice.
+  return stored != nullptr ? Status::Ok() : result;
+}
+
+Status EngineLoop::CarryOutEntry(const std::string& device_id, const saga::Saga* committed,
+                                 const OutboxEntry& entry) {
+  switch (entry.op) {
+    case OutboxEntry::Op::kPublish:
+      return mqtt_.Publish(entry.message);
+    case OutboxEntry::Op::kReleaseName:
+      return store_.ReleaseName(entry.name, device_id);
+    case OutboxEntry::Op::kSealBundle:
+      if (committed == nullptr) {
+        return Status::Internal("seal requested without a saga");
+      }
+      return SealAndDeliver(*committed);
+  }
+  return Status::Internal("unknown outbox entry");
+}
+
+Status EngineLoop::SealAndDeliver(const saga::Saga& committed) {
+  Result<protocol::CredentialBundle> bundle = BuildBundle(committed);
+  if (!bundle.ok()) {
+    return bundle.status().WithContext("device " + Short(committed.device_id));
+  }
+  std::string plaintext = protocol::EncodeBundle(*bundle);
+  Result<std::string> sealed =
+      crypto::Seal(committed.transport_key, plaintext,
+                   protocol::BundleContext(committed.device_id, committed.bundle_id));
+  if (!sealed.ok()) {
+    return sealed.status().WithContext("seal bundle for " + Short(committed.device_id));
+  }
+  std::string bundle_id = committed.bundle_id;
+  std::string ciphertext = std::move(sealed).value();
+  return Apply(committed.device_id, [&](const std::optional<saga::Saga>&) -> Result<Event> {
+    return Event(BundleSealed{bundle_id, ciphertext});
+  });
+}
+
+}  // namespace gps::engine

@@ -1,0 +1,60 @@
+#pragma once
+// The engine's shell around the pure saga: for each inbound message, load the device's saga,
+// Decide, commit the new state with its outbox in one Lua script (retrying on a version
+// conflict), then carry out the outbox and remove what was done.
+// Not thread-safe: one EngineLoop per thread, each with its own SagaStore; any number of loops in
+// any number of processes may work on the same devices, as commits are compare-and-set.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/saga/decide.h"
+#include "engine/shell/inbound.h"
+#include "engine/shell/outbox.h"
+#include "engine/store/saga_store.h"
+#include "gps/core/clock.h"
+#include "gps/mqtt/client.h"
+
+namespace gps::engine {
+
+struct EngineSettings {
+  std::map<saga::Slot, retry::Policy> policies;
+  int max_commit_attempts = 8;          // version conflicts in a row before giving up on an event
+  Millis redis_retry_budget_ms = 5000;  // how long a transient Redis fault is retried per event
+};
+
+class EngineLoop {
+ public:
+  EngineLoop(SagaStore& store, mqtt::Client& mqtt, const Clock& clock, EngineSettings settings);
+
+  // Handles one message from the broker. Never throws; refusals are logged and counted.
+  void Handle(const mqtt::Message& message);
+
+ private:
+  using EventFor = std::function<Result<Event>(const std::optional<saga::Saga>&)>;
+
+  void OnAnnounce(const InboundAnnounce& in);
+  void OnAck(const InboundAck& in);
+  void OnCommand(const InboundCommand& in);
+  void OnResult(const InboundResult& in);
+
+  // Load -> decide -> commit -> carry out, for one device.
+  Status Apply(const std::string& device_id, const EventFor& event_for);
+  Status ApplyOnce(const std::string& device_id, const EventFor& event_for, bool* conflict);
+  // Carries out rendered entries in order; stops at the first failure, leaving it in the outbox.
+  Status CarryOut(const std::string& device_id, const saga::Saga* committed,
+                  const std::vector<OutboxEntry>& entries, const std::vector<std::string>* stored);
+  Status CarryOutEntry(const std::string& device_id, const saga::Saga* committed,
+                       const OutboxEntry& entry);
+  Status SealAndDeliver(const saga::Saga& committed);
+  NameReservation Reserve(const std::string& name, const std::string& device_id);
+
+  SagaStore& store_;
+  mqtt::Client& mqtt_;
+  const Clock& clock_;
+  EngineSettings settings_;
+};
+
+}  // namespace gps::engine

@@ -1,0 +1,96 @@
+#include "engine/shell/outbox.h"
+
+#include <gtest/gtest.h>
+
+#include "gps/protocol/command.h"
+#include "gps/protocol/device_messages.h"
+#include "gps/protocol/job.h"
+
+namespace gps::engine {
+namespace {
+
+saga::Saga Sample() {
+  saga::Saga s;
+  s.device_id = std::string(64, 'c');
+  s.generation = 3;
+  s.phase = saga::Phase::kProvisioning;
+  s.name = "gw-7";
+  s.mac = "02:00:00:00:00:07";
+  s.pubkey_pem = "-----BEGIN PUBLIC KEY-----\nX\n-----END PUBLIC KEY-----\n";
+  s.transport_key = std::string(32, 't');
+  saga::StepState st;
+  st.status = saga::StepStatus::kRunning;
+  st.attempt = 2;
+  st.deadline = Instant{123456};
+  s.steps[saga::Slot::kDps] = st;
+  s.bundle_id = "g3";
+  s.sealed_bundle = "sealed";
+  return s;
+}
+
+TEST(Render, JobCarriesItsIdAsCorrelationAndTheResultsTopicAsResponse) {
+  std::vector<OutboxEntry> out = Render(Sample(), {DispatchJob{saga::Slot::kDps}}, Instant{1});
+  ASSERT_EQ(out.size(), 1u);
+  const mqtt::Message& m = out[0].message;
+  EXPECT_EQ(m.topic, "gps/v1/jobs/dps");
+  EXPECT_EQ(m.response_topic, "gps/v1/results/dps");
+  EXPECT_EQ(m.correlation_data, std::string(64, 'c') + ":3:dps:provision:2");
+  Result<protocol::Job> job = protocol::ParseJob(m.payload);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  EXPECT_EQ(job->deadline, Instant{123456});
+  EXPECT_EQ(job->name, "gw-7");
+  EXPECT_EQ(job->transport_key, std::string(32, 't'));
+}
+
+TEST(Render, StatusIsRetainedAndExpires) {
+  std::vector<OutboxEntry> out = Render(Sample(), {PublishStatus{}}, Instant{99});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].message.topic, "gps/v1/devices/" + std::string(64, 'c') + "/status");
+  EXPECT_TRUE(out[0].message.retained);
+  EXPECT_EQ(out[0].message.message_expiry_s, kStatusExpirySeconds);
+  Result<protocol::StatusMessage> st = protocol::ParseStatus(out[0].message.payload);
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->state, "provisioning");
+  EXPECT_EQ(st->ts_ms, 99);
+}
+
+TEST(Render, CredentialsCarryTheStoredCiphertext) {
+  std::vector<OutboxEntry> out = Render(Sample(), {PublishCredentials{}}, Instant{1});
+  Result<protocol::CredentialsMessage> c = protocol::ParseCredentials(out.at(0).message.payload);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->bundle_id, "g3");
+  EXPECT_EQ(c->sealed, "sealed");
+  EXPECT_FALSE(out[0].message.retained);
+}
+
+TEST(Render, ReplyGoesToTheRequestersTopicWithItsCorrelation) {
+  SendReply r{{"gps/v1/replies/ui", "corr"}, protocol::ReplyStatus::kConflict, "taken"};
+  std::vector<OutboxEntry> out = Render(Sample(), {r}, Instant{1});
+  EXPECT_EQ(out.at(0).message.topic, "gps/v1/replies/ui");
+  EXPECT_EQ(out[0].message.correlation_data, "corr");
+  EXPECT_EQ(protocol::ParseReply(out[0].message.payload)->status, protocol::ReplyStatus::kConflict);
+}
+
+TEST(OutboxEntryCodec, EveryKindRoundTrips) {
+  std::vector<OutboxEntry> out =
+      Render(Sample(),
+             {DispatchJob{saga::Slot::kDps}, PublishStatus{}, ReleaseName{"gw-7"}, SealBundle{},
+              SendReply{{"gps/v1/replies/ui", std::string("\x00\xff", 2)},
+                        protocol::ReplyStatus::kAccepted,
+                        "ok"}},
+             Instant{5});
+  ASSERT_EQ(out.size(), 5u);
+  for (const OutboxEntry& e : out) {
+    Result<OutboxEntry> back = DecodeEntry(EncodeEntry(e));
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_TRUE(*back == e);
+  }
+}
+
+TEST(OutboxEntryCodec, UnknownOperationIsRefused) {
+  EXPECT_FALSE(DecodeEntry(R"({"op":"format_disk"})").ok());
+  EXPECT_FALSE(DecodeEntry("not json").ok());
+}
+
+}  // namespace
+}  // namespace gps::engine

@@ -1,0 +1,115 @@
+#include "engine/store/saga_store.h"
+
+#include "embedded/engine_scripts.h"
+
+namespace gps::engine {
+
+SagaStore::SagaStore(redis::Endpoint endpoint, redis::Keys keys)
+    : conn_(std::move(endpoint)),
+      keys_(std::move(keys)),
+      commit_("commit", scripts::kCommit),
+      outbox_done_("outbox_done", scripts::kOutboxDone),
+      reserve_name_("reserve_name", scripts::kReserveName),
+      release_name_("release_name", scripts::kReleaseName),
+      take_over_name_("take_over_name", scripts::kTakeOverName) {}
+
+Status SagaStore::Open() {
+  GPS_RETURN_IF_ERROR(conn_.Connect());
+  for (const redis::Script* s :
+       {&commit_, &outbox_done_, &reserve_name_, &release_name_, &take_over_name_}) {
+    GPS_RETURN_IF_ERROR(s->Load(conn_));
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<saga::Saga>> SagaStore::Load(const std::string& device_id) {
+  GPS_ASSIGN_OR_RETURN(redis::Reply r, conn_.Command({"HMGET", keys_.Saga(device_id), "v", "doc"}));
+  GPS_ASSIGN_OR_RETURN(std::vector<redis::Reply> fields, r.AsArray());
+  if (fields.size() != 2) {
+    return Status::Internal("redis: HMGET returned " + std::to_string(fields.size()) + " fields");
+  }
+  GPS_ASSIGN_OR_RETURN(std::optional<std::string> version, fields[0].AsOptionalString());
+  GPS_ASSIGN_OR_RETURN(std::optional<std::string> doc, fields[1].AsOptionalString());
+  if (!version || !doc) {
+    return std::optional<saga::Saga>();
+  }
+  std::int64_t v = 0;
+  try {
+    v = std::stoll(*version);
+  } catch (const std::exception&) {
+    return Status::Internal("saga " + device_id + ": version '" + *version + "' is not a number");
+  }
+  Result<saga::Saga> s = saga::DecodeSaga(*doc, v);
+  if (!s.ok()) {
+    return s.status().WithContext("saga " + device_id);
+  }
+  return std::optional<saga::Saga>(std::move(s).value());
+}
+
+Result<bool> SagaStore::Commit(const saga::Saga& next, std::int64_t expected_version,
+                               const std::vector<std::string>& outbox) {
+  std::vector<std::string> args = {std::to_string(expected_version), saga::EncodeSaga(next)};
+  args.insert(args.end(), outbox.begin(), outbox.end());
+  GPS_ASSIGN_OR_RETURN(
+      redis::Reply r,
+      commit_.Run(conn_, {keys_.Saga(next.device_id), keys_.Outbox(next.device_id)}, args));
+  GPS_ASSIGN_OR_RETURN(std::vector<redis::Reply> parts, r.AsArray());
+  if (parts.size() != 2) {
+    return Status::Internal("redis script commit: unexpected reply");
+  }
+  GPS_ASSIGN_OR_RETURN(std::int64_t ok, parts[0].AsInteger());
+  return ok == 1;
+}
+
+Result<std::vector<std::string>> SagaStore::Outbox(const std::string& device_id) {
+  GPS_ASSIGN_OR_RETURN(redis::Reply r,
+                       conn_.Command({"LRANGE", keys_.Outbox(device_id), "0", "-1"}));
+  GPS_ASSIGN_OR_RETURN(std::vector<redis::Reply> items, r.AsArray());
+  std::vector<std::string> out;
+  for (const redis::Reply& item : items) {
+    GPS_ASSIGN_OR_RETURN(std::string s, item.AsString());
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Status SagaStore::OutboxDone(const std::string& device_id,
+                             const std::vector<std::string>& entries) {
+  if (entries.empty()) {
+    return Status::Ok();
+  }
+  GPS_ASSIGN_OR_RETURN(redis::Reply r, outbox_done_.Run(conn_, {keys_.Outbox(device_id)}, entries));
+  return r.AsInteger().status();
+}
+
+Status SagaStore::TouchLastSeen(const std::string& device_id, Instant at) {
+  GPS_ASSIGN_OR_RETURN(redis::Reply r,
+                       conn_.Command({"SET", keys_.LastSeen(device_id), std::to_string(at.ms)}));
+  return r.AsString().status();
+}
+
+Status SagaStore::IndexDevice(const std::string& device_id, Instant first_seen) {
+  GPS_ASSIGN_OR_RETURN(redis::Reply r, conn_.Command({"ZADD", keys_.DeviceIndex(), "NX",
+                                                      std::to_string(first_seen.ms), device_id}));
+  return r.AsInteger().status();
+}
+
+Result<std::string> SagaStore::ReserveName(const std::string& name, const std::string& device_id) {
+  GPS_ASSIGN_OR_RETURN(redis::Reply r, reserve_name_.Run(conn_, {keys_.Name(name)}, {device_id}));
+  return r.AsString();
+}
+
+Status SagaStore::ReleaseName(const std::string& name, const std::string& device_id) {
+  GPS_ASSIGN_OR_RETURN(redis::Reply r, release_name_.Run(conn_, {keys_.Name(name)}, {device_id}));
+  return r.AsInteger().status();
+}
+
+Result<bool> SagaStore::TakeOverName(const std::string& name, const std::string& stale_holder,
+                                     const std::string& device_id) {
+  GPS_ASSIGN_OR_RETURN(redis::Reply r,
+                       take_over_name_.Run(conn_, {keys_.Name(name)}, {stale_holder, device_id}));
+  GPS_ASSIGN_OR_RETURN(std::int64_t moved, r.AsInteger());
+  return moved == 1;
+}
+
+}  // namespace gps::engine

@@ -1,0 +1,60 @@
+#pragma once
+// SagaStore: the engine's only access to Redis. Loads sagas, commits transitions atomically with
+// their outbox (one Lua script per kind of change, each on one device's keys or one name's key),
+// and keeps the side keys (last seen, device index, name reservations).
+// docs/design/redis-layout.md describes every key and script.
+// Not thread-safe: it owns one Connection; give each engine thread its own store.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gps/core/clock.h"
+#include "gps/core/result.h"
+#include "gps/redis/connection.h"
+#include "gps/redis/keys.h"
+#include "gps/redis/script.h"
+#include "gps/saga/record.h"
+
+namespace gps::engine {
+
+class SagaStore {
+ public:
+  SagaStore(redis::Endpoint endpoint, redis::Keys keys);
+
+  // Connects and loads the scripts (Redis may also lose them later; calls reload on NOSCRIPT).
+  Status Open();
+
+  Result<std::optional<saga::Saga>> Load(const std::string& device_id);
+
+  // Writes next with version expected_version + 1 and appends outbox entries, if the stored
+  // version is still expected_version (0: no saga yet). false means another writer won: reload.
+  Result<bool> Commit(const saga::Saga& next, std::int64_t expected_version,
+                      const std::vector<std::string>& outbox);
+  Result<std::vector<std::string>> Outbox(const std::string& device_id);
+  Status OutboxDone(const std::string& device_id, const std::vector<std::string>& entries);
+
+  // Written on every accepted announce, apart from the saga so it never contends with a transition.
+  Status TouchLastSeen(const std::string& device_id, Instant at);
+  Status IndexDevice(const std::string& device_id, Instant first_seen);
+
+  // "" when device_id holds the name now; else the holder.
+  Result<std::string> ReserveName(const std::string& name, const std::string& device_id);
+  Status ReleaseName(const std::string& name, const std::string& device_id);
+  Result<bool> TakeOverName(const std::string& name, const std::string& stale_holder,
+                            const std::string& device_id);
+
+  const redis::Keys& keys() const { return keys_; }
+
+ private:
+  redis::Connection conn_;
+  redis::Keys keys_;
+  redis::Script commit_;
+  redis::Script outbox_done_;
+  redis::Script reserve_name_;
+  redis::Script release_name_;
+  redis::Script take_over_name_;
+};
+
+}  // namespace gps::engine

@@ -1,0 +1,49 @@
+#pragma once
+// X.509 certificates as the device client and the tests need them: parse PEM, read the subject
+// and serial, check that a certificate belongs to a key, and verify a chain to trusted roots.
+// Move-only owners; const objects are safe to read from several threads.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gps/core/result.h"
+#include "gps/crypto/keys.h"
+
+typedef struct x509_st X509;
+
+namespace gps::crypto {
+
+class Certificate {
+ public:
+  static Result<Certificate> FromPem(std::string_view pem);
+  // Every CERTIFICATE block in text, in order; at least one.
+  static Result<std::vector<Certificate>> ChainFromPem(std::string_view text);
+
+  std::string SubjectCommonName() const;
+  std::string IssuerCommonName() const;
+  // Colon-separated lower-case hex, as Vault prints serial numbers.
+  std::string SerialHex() const;
+  std::string Pem() const;
+  bool IsSelfIssued() const;
+  Result<PublicKey> Key() const;
+
+  X509* get() const { return cert_.get(); }
+
+ private:
+  struct Free {
+    void operator()(X509* p) const;
+  };
+  explicit Certificate(X509* cert) : cert_(cert) {}
+  std::unique_ptr<X509, Free> cert_;
+};
+
+// Ok when leaf chains to one of roots through intermediates, at the current time.
+Status VerifyChain(const Certificate& leaf, const std::vector<Certificate>& intermediates,
+                   const std::vector<Certificate>& roots);
+// Ok when cert carries the public half of key.
+Status CertificateMatchesKey(const Certificate& cert, const PrivateKey& key);
+Status CertificateMatchesKey(const Certificate& cert, const PublicKey& key);
+
+}  // namespace gps::crypto

@@ -1,0 +1,313 @@
+#include "gps/json/json.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <limits>
+
+namespace gps::json {
+
+namespace {
+
+std::string ChildPath(const std::string& parent, std::string_view key) {
+  std::string p = parent;
+  p += '.';
+  p += key;
+  return p;
+}
+
+std::string IndexPath(const std::string& parent, std::size_t i) {
+  return parent + "[" + std::to_string(i) + "]";
+}
+
+const RawValue* FindMember(const RawValue* obj, std::string_view key) {
+  if (obj == nullptr || !obj->IsObject()) {
+    return nullptr;
+  }
+  auto it = obj->FindMember(rapidjson::Value(
+      rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size()))));
+  return it == obj->MemberEnd() ? nullptr : &it->value;
+}
+
+}  // namespace
+
+bool Value::IsObject() const { return raw_->IsObject(); }
+bool Value::IsArray() const { return raw_->IsArray(); }
+bool Value::IsString() const { return raw_->IsString(); }
+bool Value::IsNull() const { return raw_->IsNull(); }
+
+std::string_view Value::TypeName() const {
+  switch (raw_->GetType()) {
+    case rapidjson::kNullType:
+      return "null";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType:
+      return "boolean";
+    case rapidjson::kObjectType:
+      return "object";
+    case rapidjson::kArrayType:
+      return "array";
+    case rapidjson::kStringType:
+      return "string";
+    case rapidjson::kNumberType:
+      return "number";
+  }
+  return "unknown";
+}
+
+Status Value::TypeError(std::string_view expected) const {
+  return Status::InvalidArgument(path_ + ": expected " + std::string(expected) + ", got " +
+                                 std::string(TypeName()));
+}
+
+bool Value::Has(std::string_view key) const { return FindMember(raw_, key) != nullptr; }
+
+Result<Value> Value::Get(std::string_view key) const {
+  if (!raw_->IsObject()) {
+    return TypeError("object");
+  }
+  const RawValue* child = FindMember(raw_, key);
+  if (child == nullptr) {
+    return Status::InvalidArgument(ChildPath(path_, key) + ": missing");
+  }
+  return Value(child, ChildPath(path_, key));
+}
+
+std::optional<Value> Value::Find(std::string_view key) const {
+  const RawValue* child = FindMember(raw_, key);
+  if (child == nullptr || child->IsNull()) {
+    return std::nullopt;
+  }
+  return Value(child, ChildPath(path_, key));
+}
+
+Result<std::string> Value::AsString(std::size_t max_len) const {
+  if (!raw_->IsString()) {
+    return TypeError("string");
+  }
+  if (raw_->GetStringLength() > max_len) {
+    return Status::InvalidArgument(path_ + ": string of " +
+                                   std::to_string(raw_->GetStringLength()) +
+                                   " bytes exceeds the limit of " + std::to_string(max_len));
+  }
+  return std::string(raw_->GetString(), raw_->GetStringLength());
+}
+
+Result<std::int64_t> Value::AsInt() const {
+  if (raw_->IsInt64()) {
+    return raw_->GetInt64();
+  }
+  if (raw_->IsNumber()) {
+    return Status::InvalidArgument(path_ + ": expected an integer, got a non-integer number");
+  }
+  return TypeError("integer");
+}
+
+Result<std::vector<Value>> Value::AsArray() const {
+  if (!raw_->IsArray()) {
+    return TypeError("array");
+  }
+  std::vector<Value> out;
+  out.reserve(raw_->Size());
+  for (rapidjson::SizeType i = 0; i < raw_->Size(); ++i) {
+    out.emplace_back(&(*raw_)[i], IndexPath(path_, i));
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<std::string, Value>>> Value::Members() const {
+  if (!raw_->IsObject()) {
+    return TypeError("object");
+  }
+  std::vector<std::pair<std::string, Value>> out;
+  for (auto it = raw_->MemberBegin(); it != raw_->MemberEnd(); ++it) {
+    std::string key(it->name.GetString(), it->name.GetStringLength());
+    out.emplace_back(key, Value(&it->value, ChildPath(path_, key)));
+  }
+  return out;
+}
+
+Result<std::string> Value::GetString(std::string_view key, std::size_t max_len) const {
+  GPS_ASSIGN_OR_RETURN(Value v, Get(key));
+  return v.AsString(max_len);
+}
+
+Result<std::string> Value::GetStringOr(std::string_view key, std::string fallback,
+                                       std::size_t max_len) const {
+  if (!raw_->IsObject()) {
+    return TypeError("object");
+  }
+  std::optional<Value> v = Find(key);
+  if (!v) {
+    return fallback;
+  }
+  return v->AsString(max_len);
+}
+
+Result<std::int64_t> Value::GetInt(std::string_view key) const {
+  GPS_ASSIGN_OR_RETURN(Value v, Get(key));
+  return v.AsInt();
+}
+
+Result<std::int64_t> Value::GetIntOr(std::string_view key, std::int64_t fallback) const {
+  if (!raw_->IsObject()) {
+    return TypeError("object");
+  }
+  std::optional<Value> v = Find(key);
+  if (!v) {
+    return fallback;
+  }
+  return v->AsInt();
+}
+
+Result<bool> Value::GetBool(std::string_view key) const {
+  GPS_ASSIGN_OR_RETURN(Value v, Get(key));
+  if (!v.raw_->IsBool()) {
+    return v.TypeError("boolean");
+  }
+  return v.raw_->GetBool();
+}
+
+Result<bool> Value::GetBoolOr(std::string_view key, bool fallback) const {
+  if (!raw_->IsObject()) {
+    return TypeError("object");
+  }
+  std::optional<Value> v = Find(key);
+  if (!v) {
+    return fallback;
+  }
+  if (!v->raw_->IsBool()) {
+    return v->TypeError("boolean");
+  }
+  return v->raw_->GetBool();
+}
+
+Result<Value> Value::GetObject(std::string_view key) const {
+  GPS_ASSIGN_OR_RETURN(Value v, Get(key));
+  if (!v.IsObject()) {
+    return v.TypeError("object");
+  }
+  return v;
+}
+
+Result<std::vector<Value>> Value::GetArray(std::string_view key) const {
+  GPS_ASSIGN_OR_RETURN(Value v, Get(key));
+  return v.AsArray();
+}
+
+std::string Value::Serialize() const {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  raw_->Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+struct Document::Impl {
+  rapidjson::Document doc;
+};
+
+Document::Document() : impl_(std::make_unique<Impl>()) {}
+Document::~Document() = default;
+Document::Document(Document&&) noexcept = default;
+Document& Document::operator=(Document&&) noexcept = default;
+
+Value Document::Root() const { return Value(&impl_->doc, what_); }
+
+Result<Document> Parse(std::string_view text, std::size_t max_bytes, std::string_view what) {
+  if (text.size() > max_bytes) {
+    return Status::InvalidArgument(std::string(what) + ": " + std::to_string(text.size()) +
+                                   " bytes exceeds the limit of " + std::to_string(max_bytes));
+  }
+  if (text.size() > std::numeric_limits<rapidjson::SizeType>::max()) {
+    return Status::InvalidArgument(std::string(what) + ": too large");
+  }
+  Document out;
+  out.what_ = std::string(what);
+  // Iterative parsing keeps deeply nested hostile input from exhausting the stack; encoding
+  // validation refuses invalid UTF-8 instead of storing it.
+  constexpr unsigned kFlags =
+      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+  rapidjson::ParseResult ok = out.impl_->doc.Parse<kFlags>(text.data(), text.size());
+  if (!ok) {
+    return Status::InvalidArgument(std::string(what) +
+                                   ": not valid JSON: " + rapidjson::GetParseError_En(ok.Code()) +
+                                   " at offset " + std::to_string(ok.Offset()));
+  }
+  return out;
+}
+
+Result<Document> ParseObject(std::string_view text, std::size_t max_bytes, std::string_view what) {
+  GPS_ASSIGN_OR_RETURN(Document doc, Parse(text, max_bytes, what));
+  if (!doc.Root().IsObject()) {
+    return Status::InvalidArgument(std::string(what) + ": expected a JSON object, got " +
+                                   std::string(doc.Root().TypeName()));
+  }
+  return doc;
+}
+
+struct Writer::Impl {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer{buffer};
+};
+
+Writer::Writer() : impl_(std::make_unique<Impl>()) {}
+Writer::~Writer() = default;
+
+Writer& Writer::BeginObject() {
+  impl_->writer.StartObject();
+  return *this;
+}
+Writer& Writer::EndObject() {
+  impl_->writer.EndObject();
+  return *this;
+}
+Writer& Writer::BeginArray() {
+  impl_->writer.StartArray();
+  return *this;
+}
+Writer& Writer::EndArray() {
+  impl_->writer.EndArray();
+  return *this;
+}
+Writer& Writer::Key(std::string_view key) {
+  impl_->writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()), true);
+  return *this;
+}
+Writer& Writer::String(std::string_view s) {
+  impl_->writer.String(s.data(), static_cast<rapidjson::SizeType>(s.size()), true);
+  return *this;
+}
+Writer& Writer::Int(std::int64_t v) {
+  impl_->writer.Int64(v);
+  return *this;
+}
+Writer& Writer::Bool(bool v) {
+  impl_->writer.Bool(v);
+  return *this;
+}
+Writer& Writer::Null() {
+  impl_->writer.Null();
+  return *this;
+}
+Writer& Writer::Raw(std::string_view json) {
+  impl_->writer.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+  return *this;
+}
+
+std::string Writer::Take() {
+  std::string out(impl_->buffer.GetString(), impl_->buffer.GetSize());
+  impl_->buffer.Clear();
+  impl_->writer.Reset(impl_->buffer);
+  return out;
+}
+
+std::string Quote(std::string_view s) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.String(s.data(), static_cast<rapidjson::SizeType>(s.size()), true);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace gps::json

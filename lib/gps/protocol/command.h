@@ -1,0 +1,38 @@
+#pragma once
+// Operator commands from gps-ui to the engine, and the engine's replies (docs/protocol.md).
+// A command goes to gps/v1/commands/{approve|dismiss} with MQTT 5 RESPONSE_TOPIC (the UI
+// instance's reply topic) and CORRELATION_DATA (the request id); the reply comes back there.
+// Pure; thread-safe.
+
+#include <string>
+#include <string_view>
+
+#include "gps/core/result.h"
+
+namespace gps::protocol {
+
+enum class CommandKind { kApprove, kDismiss };
+std::string_view CommandName(CommandKind kind);
+Result<CommandKind> ParseCommandName(std::string_view text);
+
+struct OperatorCommand {
+  CommandKind kind = CommandKind::kApprove;
+  std::string device_id;
+  std::string name;   // approve only
+  std::string actor;  // who asked (operator login), for the audit trail
+};
+std::string EncodeCommand(const OperatorCommand& c);
+// kind comes from the topic; the name is only checked for presence here, its rules by the engine.
+Result<OperatorCommand> ParseCommand(CommandKind kind, std::string_view payload);
+
+enum class ReplyStatus { kAccepted, kInvalid, kNotFound, kConflict, kUnavailable };
+std::string_view ReplyStatusName(ReplyStatus s);
+
+struct CommandReply {
+  ReplyStatus status = ReplyStatus::kAccepted;
+  std::string message;
+};
+std::string EncodeReply(const CommandReply& r);
+Result<CommandReply> ParseReply(std::string_view payload);
+
+}  // namespace gps::protocol

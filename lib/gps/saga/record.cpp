@@ -1,0 +1,254 @@
+#include "gps/saga/record.h"
+
+#include "gps/crypto/encoding.h"
+#include "gps/json/json.h"
+#include "gps/protocol/limits.h"
+
+namespace gps::saga {
+
+namespace {
+
+constexpr Phase kPhases[] = {Phase::kPending,    Phase::kCheckingName, Phase::kProvisioning,
+                             Phase::kDelivering, Phase::kProvisioned,  Phase::kFailed,
+                             Phase::kDismissed};
+constexpr Slot kSlots[] = {Slot::kMenderName, Slot::kDpsName, Slot::kMender, Slot::kDps,
+                           Slot::kVault};
+constexpr StepStatus kStepStatuses[] = {StepStatus::kIdle, StepStatus::kRunning,
+                                        StepStatus::kSucceeded, StepStatus::kFailed};
+
+Result<StepStatus> ParseStepStatus(std::string_view text) {
+  for (StepStatus s : kStepStatuses) {
+    if (text == StepStatusName(s)) {
+      return s;
+    }
+  }
+  return Status::InvalidArgument("saga: unknown step status '" + std::string(text) + "'");
+}
+
+Result<std::string> Base64Field(const json::Value& v, std::string_view key, std::size_t max) {
+  GPS_ASSIGN_OR_RETURN(std::string b64, v.GetStringOr(key, "", max));
+  Result<std::string> raw = crypto::Base64Decode(b64);
+  if (!raw.ok()) {
+    return Status::InvalidArgument(v.path() + "." + std::string(key) + ": not base64");
+  }
+  return raw;
+}
+
+}  // namespace
+
+std::string_view PhaseName(Phase phase) {
+  switch (phase) {
+    case Phase::kPending:
+      return "pending";
+    case Phase::kCheckingName:
+      return "checking_name";
+    case Phase::kProvisioning:
+      return "provisioning";
+    case Phase::kDelivering:
+      return "delivering";
+    case Phase::kProvisioned:
+      return "provisioned";
+    case Phase::kFailed:
+      return "failed";
+    case Phase::kDismissed:
+      return "dismissed";
+  }
+  return "pending";
+}
+
+Result<Phase> ParsePhase(std::string_view text) {
+  for (Phase p : kPhases) {
+    if (text == PhaseName(p)) {
+      return p;
+    }
+  }
+  return Status::InvalidArgument("saga: unknown phase '" + std::string(text) + "'");
+}
+
+std::string_view ApiState(Phase phase) {
+  switch (phase) {
+    case Phase::kPending:
+      return "pending";
+    case Phase::kCheckingName:
+    case Phase::kProvisioning:
+    case Phase::kDelivering:
+      return "provisioning";
+    case Phase::kProvisioned:
+      return "provisioned";
+    case Phase::kFailed:
+      return "failed";
+    case Phase::kDismissed:
+      return "dismissed";
+  }
+  return "pending";
+}
+
+std::string_view SlotName(Slot slot) {
+  switch (slot) {
+    case Slot::kMenderName:
+      return "menderName";
+    case Slot::kDpsName:
+      return "dpsName";
+    case Slot::kMender:
+      return "mender";
+    case Slot::kDps:
+      return "dps";
+    case Slot::kVault:
+      return "vault";
+  }
+  return "";
+}
+
+Result<Slot> ParseSlot(std::string_view text) {
+  for (Slot s : kSlots) {
+    if (text == SlotName(s)) {
+      return s;
+    }
+  }
+  return Status::InvalidArgument("saga: unknown step '" + std::string(text) + "'");
+}
+
+protocol::Step SlotStep(Slot slot) {
+  switch (slot) {
+    case Slot::kMenderName:
+    case Slot::kMender:
+      return protocol::Step::kMender;
+    case Slot::kDpsName:
+    case Slot::kDps:
+      return protocol::Step::kDps;
+    case Slot::kVault:
+      return protocol::Step::kVault;
+  }
+  return protocol::Step::kMender;
+}
+
+protocol::Action SlotAction(Slot slot) {
+  return slot == Slot::kMenderName || slot == Slot::kDpsName ? protocol::Action::kCheckName
+                                                             : protocol::Action::kProvision;
+}
+
+std::optional<Slot> SlotFor(protocol::Step step, protocol::Action action) {
+  for (Slot s : kSlots) {
+    if (SlotStep(s) == step && SlotAction(s) == action) {
+      return s;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view StepStatusName(StepStatus s) {
+  switch (s) {
+    case StepStatus::kIdle:
+      return "idle";
+    case StepStatus::kRunning:
+      return "running";
+    case StepStatus::kSucceeded:
+      return "succeeded";
+    case StepStatus::kFailed:
+      return "failed";
+  }
+  return "idle";
+}
+
+std::string EncodeSaga(const Saga& s) {
+  json::Writer w;
+  w.BeginObject()
+      .Field("v", 1)
+      .Field("deviceId", s.device_id)
+      .Field("generation", s.generation)
+      .Field("phase", PhaseName(s.phase))
+      .Field("mac", s.mac)
+      .Field("pubkey", s.pubkey_pem)
+      .Field("fingerprint", s.fingerprint)
+      .Field("checkCode", s.check_code)
+      .Field("transportKey", crypto::Base64Encode(s.transport_key))
+      .Field("csr", s.csr_pem)
+      .Field("lastAnnounceTs", s.last_announce_ts)
+      .Field("firstSeen", s.first_seen.ms)
+      .Field("name", s.name)
+      .Field("approvedBy", s.approved_by)
+      .Field("approvedAt", s.approved_at.ms)
+      .Key("steps")
+      .BeginObject();
+  for (const auto& [slot, st] : s.steps) {
+    w.Key(SlotName(slot))
+        .BeginObject()
+        .Field("status", StepStatusName(st.status))
+        .Field("attempt", st.attempt)
+        .Field("started", st.started.ms)
+        .Field("deadline", st.deadline.ms)
+        .Field("finished", st.finished.ms)
+        .Field("lastError", st.last_error)
+        .Key("data")
+        .Raw(st.data_json)
+        .EndObject();
+  }
+  w.EndObject()
+      .Field("bundleId", s.bundle_id)
+      .Field("sealedBundle", crypto::Base64Encode(s.sealed_bundle))
+      .Field("deliveredAt", s.delivered_at.ms)
+      .Field("provisionedAt", s.provisioned_at.ms)
+      .Field("lastError", s.last_error)
+      .Key("pendingReply")
+      .BeginObject()
+      .Field("topic", s.pending_reply.topic)
+      .Field("correlation", crypto::Base64Encode(s.pending_reply.correlation))
+      .EndObject()
+      .Field("updatedAt", s.updated_at.ms)
+      .EndObject();
+  return w.Take();
+}
+
+Result<Saga> DecodeSaga(std::string_view text, std::int64_t version) {
+  GPS_ASSIGN_OR_RETURN(json::Document doc, json::ParseObject(text, kMaxSagaBytes, "saga"));
+  json::Value root = doc.Root();
+  Saga s;
+  s.version = version;
+  GPS_ASSIGN_OR_RETURN(s.device_id, root.GetString("deviceId", 64));
+  GPS_ASSIGN_OR_RETURN(s.generation, root.GetInt("generation"));
+  GPS_ASSIGN_OR_RETURN(std::string phase, root.GetString("phase", 32));
+  GPS_ASSIGN_OR_RETURN(s.phase, ParsePhase(phase));
+  GPS_ASSIGN_OR_RETURN(s.mac, root.GetString("mac", 17));
+  GPS_ASSIGN_OR_RETURN(s.pubkey_pem, root.GetString("pubkey", protocol::kMaxPemBytes));
+  GPS_ASSIGN_OR_RETURN(s.fingerprint, root.GetString("fingerprint", 128));
+  GPS_ASSIGN_OR_RETURN(s.check_code, root.GetStringOr("checkCode", "", 32));
+  GPS_ASSIGN_OR_RETURN(s.transport_key, Base64Field(root, "transportKey", 64));
+  GPS_ASSIGN_OR_RETURN(s.csr_pem, root.GetStringOr("csr", "", protocol::kMaxPemBytes));
+  GPS_ASSIGN_OR_RETURN(s.last_announce_ts, root.GetInt("lastAnnounceTs"));
+  GPS_ASSIGN_OR_RETURN(s.first_seen.ms, root.GetInt("firstSeen"));
+  GPS_ASSIGN_OR_RETURN(s.name, root.GetStringOr("name", "", 256));
+  GPS_ASSIGN_OR_RETURN(s.approved_by, root.GetStringOr("approvedBy", "", 256));
+  GPS_ASSIGN_OR_RETURN(s.approved_at.ms, root.GetIntOr("approvedAt", 0));
+  GPS_ASSIGN_OR_RETURN(json::Value steps, root.GetObject("steps"));
+  GPS_ASSIGN_OR_RETURN(auto members, steps.Members());
+  for (const auto& [key, v] : members) {
+    GPS_ASSIGN_OR_RETURN(Slot slot, ParseSlot(key));
+    StepState st;
+    GPS_ASSIGN_OR_RETURN(std::string status, v.GetString("status", 32));
+    GPS_ASSIGN_OR_RETURN(st.status, ParseStepStatus(status));
+    GPS_ASSIGN_OR_RETURN(std::int64_t attempt, v.GetInt("attempt"));
+    st.attempt = static_cast<int>(attempt);
+    GPS_ASSIGN_OR_RETURN(st.started.ms, v.GetIntOr("started", 0));
+    GPS_ASSIGN_OR_RETURN(st.deadline.ms, v.GetIntOr("deadline", 0));
+    GPS_ASSIGN_OR_RETURN(st.finished.ms, v.GetIntOr("finished", 0));
+    GPS_ASSIGN_OR_RETURN(st.last_error,
+                         v.GetStringOr("lastError", "", protocol::kMaxErrorTextBytes));
+    GPS_ASSIGN_OR_RETURN(json::Value data, v.GetObject("data"));
+    st.data_json = data.Serialize();
+    s.steps[slot] = std::move(st);
+  }
+  GPS_ASSIGN_OR_RETURN(s.bundle_id, root.GetStringOr("bundleId", "", 128));
+  GPS_ASSIGN_OR_RETURN(s.sealed_bundle, Base64Field(root, "sealedBundle", kMaxSagaBytes));
+  GPS_ASSIGN_OR_RETURN(s.delivered_at.ms, root.GetIntOr("deliveredAt", 0));
+  GPS_ASSIGN_OR_RETURN(s.provisioned_at.ms, root.GetIntOr("provisionedAt", 0));
+  GPS_ASSIGN_OR_RETURN(s.last_error,
+                       root.GetStringOr("lastError", "", protocol::kMaxErrorTextBytes));
+  if (std::optional<json::Value> reply = root.Find("pendingReply")) {
+    GPS_ASSIGN_OR_RETURN(s.pending_reply.topic, reply->GetStringOr("topic", "", 256));
+    GPS_ASSIGN_OR_RETURN(s.pending_reply.correlation, Base64Field(*reply, "correlation", 512));
+  }
+  GPS_ASSIGN_OR_RETURN(s.updated_at.ms, root.GetIntOr("updatedAt", 0));
+  return s;
+}
+
+}  // namespace gps::saga
