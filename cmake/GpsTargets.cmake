@@ -5,6 +5,17 @@ function(gps_target_defaults target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Werror)
 endfunction()
 
+# gps_library(NAME <target> SOURCES <files...>)
+# The code of one process as a static library, so that its tests link what its binary runs.
+# Its headers are included from the project root ("engine/saga/decide.h"); it builds on libgps.
+function(gps_library)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES" ${ARGN})
+  add_library(${ARG_NAME} STATIC ${ARG_SOURCES})
+  gps_target_defaults(${ARG_NAME})
+  target_include_directories(${ARG_NAME} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${ARG_NAME} PUBLIC gps)
+endfunction()
+
 # gps_executable(NAME <target> SOURCES <files...> [LIBS <targets...>])
 function(gps_executable)
   cmake_parse_arguments(ARG "" "NAME" "SOURCES;LIBS" ${ARGN})

@@ -1,21 +1,14 @@
 #include "gps/azure/sas_token.h"
 
 #include <algorithm>
-#include <cctype>
 
+#include "gps/core/text.h"
 #include "gps/crypto/digest.h"
 #include "gps/crypto/encoding.h"
 
 namespace gps::azure {
 
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 Result<std::string> Signature(std::string_view encoded_resource, std::string_view key_base64,
                               std::int64_t expiry) {
@@ -33,7 +26,7 @@ Result<std::string> Signature(std::string_view encoded_resource, std::string_vie
 
 Result<std::string> BuildSasToken(std::string_view resource, std::string_view key_base64,
                                   std::string_view key_name, std::int64_t expiry_unix_seconds) {
-  std::string sr = crypto::UrlEncode(Lower(resource));
+  std::string sr = crypto::UrlEncode(ToLower(resource));
   GPS_ASSIGN_OR_RETURN(std::string sig, Signature(sr, key_base64, expiry_unix_seconds));
   std::string out = "SharedAccessSignature sr=" + sr +
                     "&sig=" + crypto::UrlEncode(crypto::Base64Encode(sig)) +
@@ -96,8 +89,8 @@ Result<SasToken> ParseSasToken(std::string_view header_value) {
 
 Status VerifySasToken(const SasToken& token, std::string_view expected_resource,
                       std::string_view key_base64, std::int64_t now_unix_seconds) {
-  std::string have = Lower(token.resource);
-  std::string want = Lower(expected_resource);
+  std::string have = ToLower(token.resource);
+  std::string want = ToLower(expected_resource);
   bool covers =
       have == want || (want.size() > have.size() && want.compare(0, have.size(), have) == 0 &&
                        want[have.size()] == '/');

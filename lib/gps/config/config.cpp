@@ -285,11 +285,12 @@ Result<Table::Outcome> Table::Load(const std::vector<std::string>& args, const L
     if (args[i] == "--help" || args[i] == "-h") {
       return Outcome::kHelp;
     }
-    if (args[i] == "--config" && i + 1 < args.size()) {
-      file = args[i + 1];
-      file_required = true;
-    } else if (args[i].rfind("--config=", 0) == 0) {
-      file = args[i].substr(9);
+    if (args[i] == "--config" || args[i].rfind("--config=", 0) == 0) {
+      // Without a value the operator's file would be silently skipped.
+      file = args[i] == "--config" ? (i + 1 < args.size() ? args[i + 1] : "") : args[i].substr(9);
+      if (file.empty()) {
+        return Status::InvalidArgument("--config needs a file name");
+      }
       file_required = true;
     }
   }

@@ -57,15 +57,8 @@ Result<KeyType> ClassifyKey(EVP_PKEY* pkey) {
 
 namespace {
 
-Result<std::string> SpkiDerOf(EVP_PKEY* pkey) {
-  unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(pkey, &der);
-  if (len <= 0) {
-    return OpenSslError("encode public key");
-  }
-  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
-  OPENSSL_free(der);
-  return out;
+Result<std::string> SpkiDerOf(const EVP_PKEY* pkey) {
+  return EncodeDer(pkey, i2d_PUBKEY, "encode public key");
 }
 
 }  // namespace
@@ -104,6 +97,11 @@ Result<PublicKey> PublicKey::FromSpkiDer(std::string_view der) {
   }
   GPS_ASSIGN_OR_RETURN(std::string canonical, SpkiDerOf(raw));
   return PublicKey(owned.release(), *type, std::move(canonical));
+}
+
+Result<PublicKey> PublicKey::FromPkey(const EVP_PKEY* pkey) {
+  GPS_ASSIGN_OR_RETURN(std::string der, SpkiDerOf(pkey));
+  return FromSpkiDer(der);
 }
 
 std::string PublicKey::SpkiPem() const {
@@ -159,10 +157,7 @@ Result<std::string> PrivateKey::ToPkcs8Pem() const {
   return BioContents(bio.get());
 }
 
-Result<PublicKey> PrivateKey::Public() const {
-  GPS_ASSIGN_OR_RETURN(std::string der, SpkiDerOf(pkey_.get()));
-  return PublicKey::FromSpkiDer(der);
-}
+Result<PublicKey> PrivateKey::Public() const { return PublicKey::FromPkey(pkey_.get()); }
 
 std::string DeviceIdFromSpki(std::string_view spki_der) { return HexEncode(Sha256(spki_der)); }
 

@@ -23,6 +23,9 @@ class PublicKey {
   // Only a "PUBLIC KEY" (SPKI) PEM block is accepted, as Mender does; PKCS#1 is refused.
   static Result<PublicKey> FromPem(std::string_view pem);
   static Result<PublicKey> FromSpkiDer(std::string_view der);
+  // The public half of a key OpenSSL handed out (a certificate's or a CSR's); pkey stays the
+  // caller's.
+  static Result<PublicKey> FromPkey(const EVP_PKEY* pkey);
 
   KeyType type() const { return type_; }
   const std::string& spki_der() const { return spki_der_; }

@@ -8,10 +8,12 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "gps/core/result.h"
 #include "gps/core/status.h"
 
 namespace gps::crypto {
@@ -47,5 +49,20 @@ std::string BioContents(BIO* bio);
 
 // "<what>: <first OpenSSL error>" as an InvalidArgument or Internal status; drains the queue.
 Status OpenSslError(std::string_view what, Status::Code code = Status::Code::kInternal);
+
+// The DER an OpenSSL i2d_* function writes of object, e.g. EncodeDer(cert, i2d_X509, "encode
+// certificate"); what names the failure. Not for private keys: the buffer is freed uncleared.
+template <typename T>
+Result<std::string> EncodeDer(const T* object, int (*i2d)(const T*, unsigned char**),
+                              std::string_view what) {
+  unsigned char* der = nullptr;
+  int len = i2d(object, &der);
+  if (len <= 0) {
+    return OpenSslError(what);
+  }
+  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
 
 }  // namespace gps::crypto

@@ -161,8 +161,9 @@ Result<std::string> Open(std::string_view recipient_private_raw, std::string_vie
     return Status::InvalidArgument("sealed data: too short");
   }
   if (static_cast<unsigned char>(sealed[0]) != kVersion) {
-    return Status::InvalidArgument("sealed data: unknown version " +
-                                   std::to_string(static_cast<unsigned char>(sealed[0])));
+    // Only version 1 exists, so another first byte is an altered blob (seal.h: PermissionDenied).
+    return Status::PermissionDenied("sealed data: unknown version " +
+                                    std::to_string(static_cast<unsigned char>(sealed[0])));
   }
   std::string_view epk = sealed.substr(1, kTransportKeySize);
   std::string_view nonce = sealed.substr(1 + kTransportKeySize, kNonceSize);

@@ -42,8 +42,6 @@ Result<std::vector<Certificate>> Certificate::ChainFromPem(std::string_view text
   return out;
 }
 
-namespace {
-
 std::string CommonNameOf(const X509_NAME* name) {
   int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
   if (idx < 0) {
@@ -60,18 +58,8 @@ std::string CommonNameOf(const X509_NAME* name) {
   return out;
 }
 
-}  // namespace
-
-std::string Certificate::SubjectCommonName() const {
-  return CommonNameOf(X509_get_subject_name(cert_.get()));
-}
-
-std::string Certificate::IssuerCommonName() const {
-  return CommonNameOf(X509_get_issuer_name(cert_.get()));
-}
-
-std::string Certificate::SerialHex() const {
-  const ASN1_INTEGER* serial = X509_get0_serialNumber(cert_.get());
+std::string SerialHexOf(const X509* cert) {
+  const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
   for (int i = 0; i < serial->length; ++i) {
@@ -84,13 +72,25 @@ std::string Certificate::SerialHex() const {
   return out;
 }
 
-std::string Certificate::Pem() const {
+Result<std::string> PemOf(const X509* cert) {
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), cert_.get()) != 1) {
-    return "";
+  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) {
+    return OpenSslError("encode certificate");
   }
   return BioContents(bio.get());
 }
+
+std::string Certificate::SubjectCommonName() const {
+  return CommonNameOf(X509_get_subject_name(cert_.get()));
+}
+
+std::string Certificate::IssuerCommonName() const {
+  return CommonNameOf(X509_get_issuer_name(cert_.get()));
+}
+
+std::string Certificate::SerialHex() const { return SerialHexOf(cert_.get()); }
+
+std::string Certificate::Pem() const { return PemOf(cert_.get()).value_or(""); }
 
 bool Certificate::IsSelfIssued() const {
   return X509_NAME_cmp(X509_get_subject_name(cert_.get()), X509_get_issuer_name(cert_.get())) == 0;
@@ -101,14 +101,7 @@ Result<PublicKey> Certificate::Key() const {
   if (pkey == nullptr) {
     return OpenSslError("certificate: public key", Status::Code::kInvalidArgument);
   }
-  unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(pkey, &der);
-  if (len <= 0) {
-    return OpenSslError("certificate: encode public key");
-  }
-  std::string spki(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
-  OPENSSL_free(der);
-  return PublicKey::FromSpkiDer(spki);
+  return PublicKey::FromPkey(pkey);
 }
 
 Status VerifyChain(const Certificate& leaf, const std::vector<Certificate>& intermediates,

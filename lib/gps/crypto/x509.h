@@ -1,6 +1,7 @@
 #pragma once
-// X.509 certificates as the device client and the tests need them: parse PEM, read the subject
-// and serial, check that a certificate belongs to a key, and verify a chain to trusted roots.
+// X.509 certificates as the device client, the workers and the tests need them: parse PEM, read
+// the subject and serial, check that a certificate belongs to a key, and verify a chain to trusted
+// roots. The same readings of a raw X509 serve cloudsim's CA, which builds certificates itself.
 // Move-only owners; const objects are safe to read from several threads.
 
 #include <memory>
@@ -12,6 +13,7 @@
 #include "gps/crypto/keys.h"
 
 typedef struct x509_st X509;
+typedef struct X509_name_st X509_NAME;
 
 namespace gps::crypto {
 
@@ -45,5 +47,13 @@ Status VerifyChain(const Certificate& leaf, const std::vector<Certificate>& inte
 // Ok when cert carries the public half of key.
 Status CertificateMatchesKey(const Certificate& cert, const PrivateKey& key);
 Status CertificateMatchesKey(const Certificate& cert, const PublicKey& key);
+
+// ---- readings of a raw X509, for code that builds certificates with OpenSSL itself ----
+// Colon-separated lower-case hex of the serial number.
+std::string SerialHexOf(const X509* cert);
+// The certificate as a PEM block with a trailing newline.
+Result<std::string> PemOf(const X509* cert);
+// The (first) common name as UTF-8; "" when there is none.
+std::string CommonNameOf(const X509_NAME* name);
 
 }  // namespace gps::crypto

@@ -3,8 +3,9 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <cctype>
 #include <mutex>
+
+#include "gps/core/text.h"
 
 namespace gps::http {
 
@@ -52,13 +53,6 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
     sink->response->headers.push_back({std::string(name), std::string(value)});
   }
   return len;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace

@@ -11,6 +11,110 @@ namespace gps::json {
 
 namespace {
 
+// Deeper documents are refused: Serialize() and RapidJSON's writer recurse once per level, so a
+// 100000-deep array that the iterative parser accepted would still overflow the stack later.
+// Nothing we exchange comes near this.
+constexpr std::size_t kMaxDepth = 256;
+
+// True when objects and arrays in text nest deeper than kMaxDepth. Exact for valid JSON; for
+// invalid text any answer is fine, as the parser refuses it anyway.
+bool NestsTooDeep(std::string_view text) {
+  bool in_string = false;
+  bool escaped = false;
+  std::size_t depth = 0;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) {
+        return true;
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
+// Length of the well-formed UTF-8 sequence (RFC 3629) that starts at s[i], or 0 if none does.
+std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b = byte(i);
+  if (b < 0x80) {
+    return 1;
+  }
+  std::size_t len = 0;
+  unsigned char lo = 0x80;  // allowed range of the second byte, which rules out overlong forms,
+  unsigned char hi = 0xBF;  // surrogates and code points above U+10FFFF
+  if (b >= 0xC2 && b <= 0xDF) {
+    len = 2;
+  } else if (b == 0xE0) {
+    len = 3;
+    lo = 0xA0;
+  } else if (b == 0xED) {
+    len = 3;
+    hi = 0x9F;
+  } else if (b >= 0xE1 && b <= 0xEF) {
+    len = 3;
+  } else if (b == 0xF0) {
+    len = 4;
+    lo = 0x90;
+  } else if (b == 0xF4) {
+    len = 4;
+    hi = 0x8F;
+  } else if (b >= 0xF1 && b <= 0xF3) {
+    len = 4;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) {
+    return 0;
+  }
+  for (std::size_t k = 2; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) {
+      return 0;
+    }
+  }
+  return len;
+}
+
+// s, or a copy in *scratch with each byte that is not part of well-formed UTF-8 replaced by '?'.
+// Text from outside (an HTTP body cut at a byte limit, a device's payload) must not make what we
+// write invalid JSON; the length is kept so byte limits checked on the input still hold.
+std::string_view ValidUtf8(std::string_view s, std::string* scratch) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) {
+      break;
+    }
+    i += n;
+  }
+  if (i == s.size()) {
+    return s;
+  }
+  scratch->assign(s.substr(0, i));
+  while (i < s.size()) {
+    std::size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) {
+      scratch->push_back('?');
+      ++i;
+    } else {
+      scratch->append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return *scratch;
+}
+
 std::string ChildPath(const std::string& parent, std::string_view key) {
   std::string p = parent;
   p += '.';
@@ -223,6 +327,16 @@ Result<Document> Parse(std::string_view text, std::size_t max_bytes, std::string
   if (text.size() > std::numeric_limits<rapidjson::SizeType>::max()) {
     return Status::InvalidArgument(std::string(what) + ": too large");
   }
+  // A raw NUL is never valid JSON, and RapidJSON would take it for the end of the text and
+  // ignore whatever follows it.
+  if (std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return Status::InvalidArgument(std::string(what) + ": not valid JSON: NUL byte at offset " +
+                                   std::to_string(nul));
+  }
+  if (NestsTooDeep(text)) {
+    return Status::InvalidArgument(std::string(what) + ": nested deeper than " +
+                                   std::to_string(kMaxDepth) + " levels");
+  }
   Document out;
   out.what_ = std::string(what);
   // Iterative parsing keeps deeply nested hostile input from exhausting the stack; encoding
@@ -272,10 +386,14 @@ Writer& Writer::EndArray() {
   return *this;
 }
 Writer& Writer::Key(std::string_view key) {
+  std::string scratch;
+  key = ValidUtf8(key, &scratch);
   impl_->writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()), true);
   return *this;
 }
 Writer& Writer::String(std::string_view s) {
+  std::string scratch;
+  s = ValidUtf8(s, &scratch);
   impl_->writer.String(s.data(), static_cast<rapidjson::SizeType>(s.size()), true);
   return *this;
 }
@@ -304,6 +422,8 @@ std::string Writer::Take() {
 }
 
 std::string Quote(std::string_view s) {
+  std::string scratch;
+  s = ValidUtf8(s, &scratch);
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   writer.String(s.data(), static_cast<rapidjson::SizeType>(s.size()), true);

@@ -90,13 +90,16 @@ class Document {
   std::string what_;
 };
 
-// Parses text of at most max_bytes, validating UTF-8 and refusing trailing garbage.
+// Parses text of at most max_bytes, validating UTF-8 and refusing trailing garbage and nesting
+// deeper than 256 levels.
 // Errors read "<what>: ...", e.g. "announce: not JSON: Invalid value at offset 0".
 Result<Document> Parse(std::string_view text, std::size_t max_bytes, std::string_view what);
 // As Parse, and the root must be an object.
 Result<Document> ParseObject(std::string_view text, std::size_t max_bytes, std::string_view what);
 
 // Writer builds compact JSON. Field() writes a key and its value inside an object.
+// Keys and strings that are not valid UTF-8 are written with each offending byte replaced by
+// '?' (same length), so the output always parses.
 class Writer {
  public:
   Writer();
@@ -131,7 +134,7 @@ class Writer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Escapes s as a JSON string literal including the quotes.
+// Escapes s as a JSON string literal including the quotes (invalid UTF-8 bytes become '?').
 std::string Quote(std::string_view s);
 
 }  // namespace gps::json

@@ -150,13 +150,12 @@ Status Client::Subscribe() {
   try {
     auto filters = std::make_shared<::mqtt::string_collection>();
     std::vector<int> qos;
-    std::vector<::mqtt::subscribe_options> sub_opts;
     for (const Subscription& s : options_.subscriptions) {
       filters->push_back(s.filter);
       qos.push_back(s.qos);
-      sub_opts.emplace_back();
     }
-    auto token = impl_->client->subscribe(filters, qos, sub_opts);
+    // No per-filter subscribe_options: Paho C++ 1.2 reads past them for more than one filter.
+    auto token = impl_->client->subscribe(filters, qos);
     if (!token->wait_for(std::chrono::seconds(options_.connect_timeout_s))) {
       return Status::Unavailable("MQTT subscribe timed out");
     }

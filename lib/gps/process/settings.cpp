@@ -51,6 +51,16 @@ redis::Endpoint ToEndpoint(const RedisSettings& s) {
   return e;
 }
 
+void AddHttpClientSettings(config::Table& table, std::string_view api, std::int64_t* timeout_ms,
+                           std::string* ca_file) {
+  table.Add("GPS_HTTP_TIMEOUT_MS", timeout_ms, 10000,
+            "longest wait for one HTTP request to " + std::string(api) +
+                " (the job's deadline may cut it shorter)",
+            100, 600000);
+  table.Add("GPS_HTTP_CA_FILE", ca_file, "",
+            "CA certificate(s) to trust for https, besides the system store");
+}
+
 void AddLogSettings(config::Table& table, LogSettings* s) {
   table.Add("GPS_LOG_LEVEL", &s->level, "info",
             "lowest log level written: debug, info, warn, error");

@@ -2,7 +2,9 @@
 // Settings that several processes share (broker, Redis, logging), declared once so their names,
 // defaults and help read the same in every --help.
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gps/config/config.h"
@@ -34,6 +36,11 @@ struct RedisSettings {
 };
 void AddRedisSettings(config::Table& table, RedisSettings* s);
 redis::Endpoint ToEndpoint(const RedisSettings& s);
+
+// The HTTP client settings of a worker's cloud API: GPS_HTTP_TIMEOUT_MS (100 ms to 10 min,
+// default 10 s) and GPS_HTTP_CA_FILE. api names that cloud in --help ("Mender").
+void AddHttpClientSettings(config::Table& table, std::string_view api, std::int64_t* timeout_ms,
+                           std::string* ca_file);
 
 struct LogSettings {
   std::string level;  // GPS_LOG_LEVEL

@@ -76,7 +76,7 @@ std::string EncodeReply(const CommandReply& r) {
   w.BeginObject()
       .Field("v", 1)
       .Field("status", ReplyStatusName(r.status))
-      .Field("message", r.message)
+      .Field("message", CapText(r.message, kMaxErrorTextBytes))
       .EndObject();
   return w.Take();
 }
@@ -84,6 +84,10 @@ std::string EncodeReply(const CommandReply& r) {
 Result<CommandReply> ParseReply(std::string_view payload) {
   GPS_ASSIGN_OR_RETURN(json::Document doc, json::ParseObject(payload, kMaxReplyBytes, "reply"));
   json::Value root = doc.Root();
+  GPS_ASSIGN_OR_RETURN(std::int64_t version, root.GetInt("v"));
+  if (version != 1) {
+    return Status::InvalidArgument("reply: unsupported version " + std::to_string(version));
+  }
   CommandReply r;
   GPS_ASSIGN_OR_RETURN(std::string status, root.GetString("status", 32));
   bool known = false;

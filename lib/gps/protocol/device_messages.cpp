@@ -150,7 +150,7 @@ std::string EncodeStatus(const StatusMessage& m) {
       .Field("v", 1)
       .Field("deviceId", m.device_id)
       .Field("state", m.state)
-      .Field("message", m.message)
+      .Field("message", CapText(m.message, kMaxErrorTextBytes))
       .Field("ts", m.ts_ms)
       .EndObject();
   return w.Take();
@@ -163,6 +163,14 @@ Result<StatusMessage> ParseStatus(std::string_view payload) {
   StatusMessage m;
   GPS_ASSIGN_OR_RETURN(m.device_id, DeviceIdField(root));
   GPS_ASSIGN_OR_RETURN(m.state, root.GetString("state", 32));
+  // docs/protocol.md: a receiver refuses unknown enum values.
+  bool known_state = false;
+  for (std::string_view s : {"pending", "provisioning", "provisioned", "failed", "dismissed"}) {
+    known_state = known_state || m.state == s;
+  }
+  if (!known_state) {
+    return Status::InvalidArgument("status.state: unknown value");
+  }
   GPS_ASSIGN_OR_RETURN(m.message, root.GetStringOr("message", "", kMaxErrorTextBytes));
   GPS_ASSIGN_OR_RETURN(m.ts_ms, root.GetIntOr("ts", 0));
   return m;

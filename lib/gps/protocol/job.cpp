@@ -174,7 +174,7 @@ std::string EncodeJobResult(const JobResult& result) {
   json::Writer w;
   w.BeginObject().Field("v", 1).Field("outcome", OutcomeKindName(result.outcome.kind));
   if (!result.outcome.ok()) {
-    w.Field("error", result.outcome.error);
+    w.Field("error", CapText(result.outcome.error, kMaxErrorTextBytes));
   }
   if (result.outcome.retryable() && result.outcome.retry_after_ms > 0) {
     w.Field("retryAfterMs", result.outcome.retry_after_ms);

@@ -30,7 +30,10 @@ Result<std::string> SealedField(const json::Value& root, std::string_view key, b
 
 std::string EncodeNameCheck(const NameCheckResult& r) {
   json::Writer w;
-  w.BeginObject().Field("available", r.available).Field("detail", r.detail).EndObject();
+  w.BeginObject()
+      .Field("available", r.available)
+      .Field("detail", CapText(r.detail, kMaxErrorTextBytes))
+      .EndObject();
   return w.Take();
 }
 

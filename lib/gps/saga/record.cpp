@@ -178,7 +178,7 @@ std::string EncodeSaga(const Saga& s) {
         .Field("started", st.started.ms)
         .Field("deadline", st.deadline.ms)
         .Field("finished", st.finished.ms)
-        .Field("lastError", st.last_error)
+        .Field("lastError", protocol::CapText(st.last_error, protocol::kMaxErrorTextBytes))
         .Key("data")
         .Raw(st.data_json)
         .EndObject();
@@ -188,7 +188,7 @@ std::string EncodeSaga(const Saga& s) {
       .Field("sealedBundle", crypto::Base64Encode(s.sealed_bundle))
       .Field("deliveredAt", s.delivered_at.ms)
       .Field("provisionedAt", s.provisioned_at.ms)
-      .Field("lastError", s.last_error)
+      .Field("lastError", protocol::CapText(s.last_error, protocol::kMaxErrorTextBytes))
       .Key("pendingReply")
       .BeginObject()
       .Field("topic", s.pending_reply.topic)
