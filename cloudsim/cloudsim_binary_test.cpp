@@ -1,0 +1,268 @@
+// Starts the real gps-cloudsim binary on free ports, talks HTTP to all four services with the
+// project's HTTP client (the one the workers use), then stops it with SIGTERM.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "cloudsim/settings/settings.h"
+#include "gps/azure/sas_token.h"
+#include "gps/crypto/x509.h"
+#include "gps/http/client.h"
+#include "gps/json/json.h"
+
+#ifndef GPS_CLOUDSIM_BINARY
+#error "GPS_CLOUDSIM_BINARY must name the gps-cloudsim executable"
+#endif
+
+namespace gps::cloudsim {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string ReadAll(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The child process; killed if a test ends early, so nothing outlives the test.
+class Child {
+ public:
+  Child(const std::vector<std::string>& env, const fs::path& log) {
+    std::vector<char*> envp;
+    for (const std::string& e : env) {
+      envp.push_back(const_cast<char*>(e.c_str()));
+    }
+    envp.push_back(nullptr);
+    char* argv[] = {const_cast<char*>(GPS_CLOUDSIM_BINARY), nullptr};
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    int rc = posix_spawn(&pid_, GPS_CLOUDSIM_BINARY, &actions, nullptr, argv, envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+      pid_ = -1;
+    }
+  }
+  ~Child() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  pid_t pid() const { return pid_; }
+  bool Running() {
+    if (pid_ <= 0 || exited_) {
+      return false;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      exited_ = true;
+      status_ = status;
+      return false;
+    }
+    return true;
+  }
+  // Waits (polling, bounded) for the process to end; the exit status, or -1 on timeout.
+  int WaitExit(std::chrono::milliseconds limit) {
+    auto deadline = Clock::now() + limit;
+    while (Running()) {
+      if (Clock::now() > deadline) {
+        return -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  int status_ = 0;
+};
+
+struct Exchange {
+  int status = 0;
+  std::string body;
+  http::Response response;
+};
+
+Exchange Send(http::Client& client, std::string method, std::string url,
+              std::vector<http::Header> headers = {}, std::string body = "") {
+  http::Request req;
+  req.method = std::move(method);
+  req.url = std::move(url);
+  req.headers = std::move(headers);
+  req.body = std::move(body);
+  req.timeout_ms = 20000;
+  Result<http::Response> r = client.Send(req);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  if (!r.ok()) {
+    return {};
+  }
+  return {r->status, r->body, *r};
+}
+
+TEST(CloudsimBinary, ServesAllFourApisOnFreePortsAndStopsOnSigterm) {
+  fs::path dir = fs::temp_directory_path() / ("cloudsim_binary_test_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  fs::path ready = dir / "ready.json";
+  fs::path log = dir / "cloudsim.log";
+  Child child({"GPS_CLOUDSIM_READY_FILE=" + ready.string(), "GPS_LOG_LEVEL=info",
+               "GPS_CLOUDSIM_MAX_BODY_KIB=64"},
+              log);
+  ASSERT_GT(child.pid(), 0) << "cannot spawn " << GPS_CLOUDSIM_BINARY;
+
+  auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (!fs::exists(ready)) {
+    ASSERT_TRUE(child.Running()) << "gps-cloudsim exited early:\n" << ReadAll(log);
+    ASSERT_LT(Clock::now(), deadline) << "no ready file:\n" << ReadAll(log);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  json::Document ports = json::ParseObject(ReadAll(ready), 4096, "ready file").value();
+  auto port = [&](std::string_view name) { return ports.Root().GetInt(name).value_or(0); };
+  for (std::string_view name : {"mender", "dps", "vault", "hub"}) {
+    EXPECT_GT(port(name), 0) << name;
+  }
+  EXPECT_NE(ReadAll(log).find("\"msg\":\"cloudsim ready\""), std::string::npos);
+  auto base = [&](std::string_view name) {
+    return "http://127.0.0.1:" + std::to_string(port(name));
+  };
+  http::Client client;
+  const http::Header json_type{"Content-Type", "application/json"};
+
+  // /_sim/state answers on every port.
+  for (std::string_view name : {"mender", "dps", "vault", "hub"}) {
+    Exchange state = Send(client, "GET", base(name) + "/_sim/state");
+    EXPECT_EQ(state.status, 200) << name;
+    EXPECT_NE(state.body.find("\"intermediate_pem\""), std::string::npos) << name;
+  }
+
+  // Mender: a preauthorisation with the demo token.
+  crypto::PrivateKey key = crypto::PrivateKey::GenerateEcdsaP256().value();
+  json::Writer preauth;
+  preauth.BeginObject()
+      .Key("identity_data")
+      .Raw(R"({"mac":"aa:bb:cc:dd:ee:ff"})")
+      .Field("pubkey", key.Public().value().SpkiPem())
+      .EndObject();
+  std::string mender_auth = std::string("Bearer ") + kDemoMenderToken;
+  Exchange created = Send(client, "POST", base("mender") + "/api/management/v2/devauth/devices",
+                          {{"Authorization", mender_auth}, json_type}, preauth.Take());
+  EXPECT_EQ(created.status, 201) << created.body;
+  std::string location = created.response.HeaderValue("Location").value_or("");
+  ASSERT_EQ(location.rfind("devices/", 0), 0u);
+  Exchange device = Send(client, "GET", base("mender") + "/api/management/v2/devauth/" + location,
+                         {{"Authorization", mender_auth}});
+  EXPECT_EQ(device.status, 200) << device.body;
+  EXPECT_EQ(Send(client, "GET", base("mender") + "/api/management/v2/devauth/devices").status, 401);
+  // Bodies above GPS_CLOUDSIM_MAX_BODY_KIB are refused by the server.
+  EXPECT_EQ(Send(client, "POST", base("mender") + "/api/management/v2/devauth/devices",
+                 {{"Authorization", mender_auth}, json_type}, std::string(70 * 1024, ' '))
+                .status,
+            413);
+
+  // DPS: a SAS signed for the production host name, sent to the loopback port.
+  std::int64_t expiry = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count() +
+                        3600;
+  std::string dps_sas = azure::BuildSasToken("mydps.azure-devices-provisioning.net",
+                                             kDemoDpsPolicyKey, "provisioningserviceowner", expiry)
+                            .value();
+  Exchange enrolled =
+      Send(client, "PUT", base("dps") + "/enrollments/gw-berlin-0042?api-version=2021-10-01",
+           {{"Authorization", dps_sas}, json_type},
+           R"({"registrationId":"gw-berlin-0042","attestation":{"type":"symmetricKey"},
+          "capabilities":{"iotEdge":true}})");
+  EXPECT_EQ(enrolled.status, 200) << enrolled.body;
+
+  // Vault: issue a certificate and check it against the CA in the state dump.
+  Exchange issued = Send(client, "POST", base("vault") + "/v1/pki/issue/gps-device",
+                         {{"X-Vault-Token", kDemoVaultToken}, json_type},
+                         R"({"common_name":"gw-berlin-0042","ttl":"1h","format":"pem"})");
+  ASSERT_EQ(issued.status, 200) << issued.body;
+  json::Document cert_doc = json::ParseObject(issued.body, 1 << 20, "issue").value();
+  json::Value data = cert_doc.Root().GetObject("data").value();
+  crypto::Certificate leaf =
+      crypto::Certificate::FromPem(data.GetString("certificate", 1 << 16).value()).value();
+  crypto::Certificate inter =
+      crypto::Certificate::FromPem(data.GetString("issuing_ca", 1 << 16).value()).value();
+
+  // cpp-httplib percent-decodes header values; a signature with '+', '/' or '=' (sent as %2B,
+  // %2F, %3D) must still verify. Find expiries whose signatures contain each of them.
+  for (std::string_view escape : {"%2B", "%2F"}) {
+    std::string token;
+    for (std::int64_t se = expiry; token.find(escape) == std::string::npos; ++se) {
+      token = azure::BuildSasToken("mydps.azure-devices-provisioning.net", kDemoDpsPolicyKey,
+                                   "provisioningserviceowner", se)
+                  .value();
+    }
+    Exchange got =
+        Send(client, "GET", base("dps") + "/enrollments/gw-berlin-0042?api-version=2021-10-01",
+             {{"Authorization", token}});
+    EXPECT_EQ(got.status, 200) << escape << ": " << got.body;
+  }
+
+  // IoT Hub: create an edge device.
+  std::string hub_sas =
+      azure::BuildSasToken("myhub.azure-devices.net", kDemoHubPolicyKey, "iothubowner", expiry)
+          .value();
+  Exchange hub_put =
+      Send(client, "PUT", base("hub") + "/devices/gw-berlin-0042?api-version=2021-04-12",
+           {{"Authorization", hub_sas}, json_type},
+           R"({"deviceId":"gw-berlin-0042","capabilities":{"iotEdge":true}})");
+  EXPECT_EQ(hub_put.status, 200) << hub_put.body;
+
+  // Everything is visible in one dump, on any port.
+  Exchange state = Send(client, "GET", base("hub") + "/_sim/state");
+  json::Document dump = json::ParseObject(state.body, 1 << 22, "state").value();
+  json::Value root = dump.Root();
+  EXPECT_EQ(root.GetObject("mender").value().GetArray("devices").value().size(), 1u);
+  std::vector<json::Value> enrollments =
+      root.GetObject("dps").value().GetArray("enrollments").value();
+  ASSERT_EQ(enrollments.size(), 1u);
+  EXPECT_EQ(enrollments[0].GetString("registrationId").value_or(""), "gw-berlin-0042");
+  std::vector<json::Value> certs = root.GetObject("vault").value().GetArray("certificates").value();
+  ASSERT_EQ(certs.size(), 1u);
+  EXPECT_EQ(certs[0].GetString("serial").value_or(""), leaf.SerialHex());
+  EXPECT_FALSE(certs[0].GetBool("revoked").value_or(true));
+  EXPECT_EQ(root.GetObject("hub").value().GetArray("devices").value().size(), 1u);
+  crypto::Certificate root_ca =
+      crypto::Certificate::FromPem(
+          root.GetObject("ca").value().GetString("root_pem", 1 << 16).value())
+          .value();
+  std::vector<crypto::Certificate> intermediates;
+  intermediates.push_back(std::move(inter));
+  std::vector<crypto::Certificate> roots;
+  roots.push_back(std::move(root_ca));
+  EXPECT_TRUE(crypto::VerifyChain(leaf, intermediates, roots).ok());
+
+  ASSERT_EQ(kill(child.pid(), SIGTERM), 0);
+  EXPECT_EQ(child.WaitExit(std::chrono::seconds(20)), 0) << ReadAll(log);
+  EXPECT_NE(ReadAll(log).find("\"msg\":\"cloudsim stopped\""), std::string::npos);
+  // Secrets never reach the log.
+  std::string text = ReadAll(log);
+  for (const char* secret :
+       {kDemoMenderToken, kDemoDpsPolicyKey, kDemoHubPolicyKey, kDemoVaultToken}) {
+    EXPECT_EQ(text.find(secret), std::string::npos);
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace gps::cloudsim

@@ -1,0 +1,51 @@
+#pragma once
+// VaultApi: HashiCorp Vault's PKI secrets engine as gps-worker-vault uses it — issue (Vault makes
+// the key pair), sign (a CSR; the key stays with the caller) and revoke — for one mount and one
+// role, plus the unauthenticated reads ca/pem, ca_chain, cert/{serial} and sys/health. Errors use
+// Vault's {"errors":[...]} body; a bad token is 403 "permission denied", an unknown path 404.
+//
+// Thread-safe: keys are generated and certificates signed outside the state lock; only the
+// certificate record is written inside one Locked() step.
+// Lifetime: state, clock and ca must outlive the VaultApi.
+
+#include <string>
+
+#include "cloudsim/ca/ca.h"
+#include "cloudsim/server/api_types.h"
+#include "cloudsim/state/sim_state.h"
+#include "cloudsim/vault/role.h"
+#include "gps/core/clock.h"
+
+namespace gps::cloudsim {
+
+struct VaultConfig {
+  std::string token;
+  std::string mount = "pki";
+  vault::VaultRole role;
+};
+
+class VaultApi final : public Service {
+ public:
+  VaultApi(VaultConfig config, SimState* state, const Clock* clock,
+           const ca::CertificateAuthority* ca);
+
+  std::string_view Name() const override { return "vault"; }
+  ApiResponse Handle(const ApiRequest& request) override;
+
+ private:
+  ApiResponse IssueOrSign(const ApiRequest& request, const std::string& role, bool sign);
+  ApiResponse Revoke(const ApiRequest& request);
+  ApiResponse ReadCertificate(const std::string& serial);
+
+  VaultConfig config_;
+  SimState* state_;
+  const Clock* clock_;
+  const ca::CertificateAuthority* ca_;
+};
+
+namespace vault {
+// "39:DD-2e" -> "39:dd:2e": Vault accepts colon- or hyphen-separated hex in either case.
+std::string NormalizeSerial(std::string_view serial);
+}  // namespace vault
+
+}  // namespace gps::cloudsim
