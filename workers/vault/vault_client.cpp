@@ -1,0 +1,252 @@
+#include "workers/vault/vault_client.h"
+
+#include <openssl/pem.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "gps/core/text.h"
+#include "gps/crypto/openssl_handles.h"
+#include "gps/crypto/x509.h"
+#include "gps/http/deadline_send.h"
+#include "gps/json/json.h"
+#include "gps/process/settings.h"
+#include "gps/protocol/limits.h"
+
+namespace gps::worker::vault {
+
+namespace {
+
+constexpr std::size_t kMaxBodyBytes = 1 << 20;
+// The result protocol carries 1 to 8 CA certificates (step_results.h).
+constexpr std::size_t kMaxChain = 8;
+constexpr std::size_t kMaxWarnings = 16;
+
+// One path segment of a mount or role: put into the URL as it is, so held to safe characters.
+bool IsSegment(std::string_view s) {
+  return !s.empty() && s != "." && s != ".." && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+bool IsMountPath(std::string_view s) {
+  std::size_t start = 0;
+  while (true) {
+    std::size_t slash = s.find('/', start);
+    if (!IsSegment(s.substr(start, slash == std::string_view::npos ? s.npos : slash - start))) {
+      return false;
+    }
+    if (slash == std::string_view::npos) {
+      return true;
+    }
+    start = slash + 1;
+  }
+}
+
+http::Request BaseRequest(const VaultSettings& s, std::string_view operation) {
+  http::Request r;
+  r.method = "POST";
+  r.url = s.addr + "/v1/" + s.pki_mount + "/" + std::string(operation) + "/" + s.role;
+  r.headers.push_back({"X-Vault-Token", s.token});
+  if (!s.vault_namespace.empty()) {
+    r.headers.push_back({"X-Vault-Namespace", s.vault_namespace});
+  }
+  r.headers.push_back({"Content-Type", "application/json"});
+  r.headers.push_back({"Accept", "application/json"});
+  r.timeout_ms = s.timeout_ms;
+  r.ca_file = s.ca_file;
+  return r;
+}
+
+Result<std::string> CertificatePem(const json::Value& v) {
+  GPS_ASSIGN_OR_RETURN(std::string pem, v.AsString(protocol::kMaxPemBytes));
+  Result<crypto::Certificate> cert = crypto::Certificate::FromPem(pem);
+  if (!cert.ok()) {
+    return cert.status().WithContext(v.path());
+  }
+  return pem;
+}
+
+// Vault's code writes expiration as an integer; its documentation shows a quoted one.
+Result<std::int64_t> Expiration(const json::Value& data) {
+  GPS_ASSIGN_OR_RETURN(json::Value v, data.Get("expiration"));
+  if (v.IsString()) {
+    GPS_ASSIGN_OR_RETURN(std::string text, v.AsString(20));
+    std::int64_t out = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || out < 0) {
+      return Status::InvalidArgument(v.path() + ": '" + text + "' is not a Unix time");
+    }
+    return out;
+  }
+  return v.AsInt();
+}
+
+}  // namespace
+
+void AddVaultSettings(config::Table& table, VaultSettings* s) {
+  table.Add("GPS_VAULT_ADDR", &s->addr, "", "Vault address, e.g. https://vault:8200 (required)");
+  table.AddSecret("GPS_VAULT_TOKEN", &s->token,
+                  "Vault token allowed to use the PKI role's issue and sign paths");
+  table.Add("GPS_VAULT_NAMESPACE", &s->vault_namespace, "",
+            "Vault Enterprise/HCP namespace, sent as X-Vault-Namespace (empty: none)");
+  table.Add("GPS_VAULT_PKI_MOUNT", &s->pki_mount, "pki", "path of the PKI secrets engine");
+  table.Add("GPS_VAULT_ROLE", &s->role, "gps-device", "PKI role the certificates are made under");
+  table.Add("GPS_VAULT_COMMON_NAME", &s->common_name, "{name}",
+            "certificate common name; {name} is replaced by the device name, e.g. "
+            "{name}.devices.example.com");
+  table.Add("GPS_VAULT_TTL", &s->ttl, "8760h",
+            "certificate lifetime as a Vault duration (at most the role's max_ttl)");
+  process::AddHttpClientSettings(table, "Vault", &s->timeout_ms, &s->ca_file);
+  table.AddCheck([s] { return ValidateVaultSettings(s); });
+}
+
+Status ValidateVaultSettings(VaultSettings* s) {
+  while (!s->addr.empty() && s->addr.back() == '/') {
+    s->addr.pop_back();
+  }
+  if ((s->addr.rfind("https://", 0) != 0 && s->addr.rfind("http://", 0) != 0) ||
+      HasControlCharacter(s->addr)) {
+    return Status::InvalidArgument("GPS_VAULT_ADDR: required, e.g. https://vault:8200");
+  }
+  if (s->token.empty()) {
+    return Status::InvalidArgument("GPS_VAULT_TOKEN: required (or GPS_VAULT_TOKEN_FILE)");
+  }
+  if (HasControlCharacter(s->token) || s->token.find(' ') != std::string::npos) {
+    return Status::InvalidArgument("GPS_VAULT_TOKEN: must be one token without spaces");
+  }
+  if (HasControlCharacter(s->vault_namespace)) {
+    return Status::InvalidArgument("GPS_VAULT_NAMESPACE: contains control characters");
+  }
+  if (!IsMountPath(s->pki_mount)) {
+    return Status::InvalidArgument("GPS_VAULT_PKI_MOUNT: '" + s->pki_mount +
+                                   "' is not a mount path like pki or pki/devices");
+  }
+  if (!IsSegment(s->role)) {
+    return Status::InvalidArgument("GPS_VAULT_ROLE: '" + s->role +
+                                   "' may hold only letters, digits, '-', '_' and '.'");
+  }
+  if (s->common_name.empty() || HasControlCharacter(s->common_name)) {
+    return Status::InvalidArgument("GPS_VAULT_COMMON_NAME: required, e.g. {name}");
+  }
+  if (s->ttl.empty() || !std::all_of(s->ttl.begin(), s->ttl.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0;
+      })) {
+    return Status::InvalidArgument("GPS_VAULT_TTL: '" + s->ttl + "' is not a duration like 8760h");
+  }
+  return Status::Ok();
+}
+
+std::string CommonNameFor(const VaultSettings& s, std::string_view device_name) {
+  constexpr std::string_view kPlaceholder = "{name}";
+  std::string out;
+  std::string_view rest = s.common_name;
+  for (std::size_t at; (at = rest.find(kPlaceholder)) != std::string_view::npos;) {
+    out += rest.substr(0, at);
+    out += device_name;
+    rest.remove_prefix(at + kPlaceholder.size());
+  }
+  out += rest;
+  return out;
+}
+
+http::Request IssueRequest(const VaultSettings& s, std::string_view common_name) {
+  http::Request r = BaseRequest(s, "issue");
+  json::Writer w;
+  w.BeginObject()
+      .Field("common_name", common_name)
+      .Field("ttl", s.ttl)
+      .Field("format", "pem")
+      .Field("private_key_format", "pkcs8")
+      .EndObject();
+  r.body = w.Take();
+  return r;
+}
+
+http::Request SignRequest(const VaultSettings& s, std::string_view common_name,
+                          std::string_view csr_pem) {
+  http::Request r = BaseRequest(s, "sign");
+  json::Writer w;
+  w.BeginObject()
+      .Field("csr", csr_pem)
+      .Field("common_name", common_name)
+      .Field("ttl", s.ttl)
+      .Field("format", "pem")
+      .EndObject();
+  r.body = w.Take();
+  return r;
+}
+
+Result<IssuedCertificate> ParseCertificateAnswer(std::string_view body) {
+  GPS_ASSIGN_OR_RETURN(json::Document doc, json::ParseObject(body, kMaxBodyBytes, "vault answer"));
+  json::Value root = doc.Root();
+  IssuedCertificate out;
+  if (std::optional<json::Value> warnings = root.Find("warnings")) {
+    GPS_ASSIGN_OR_RETURN(std::vector<json::Value> list, warnings->AsArray());
+    for (const json::Value& w : list) {
+      if (out.warnings.size() < kMaxWarnings && w.IsString()) {
+        GPS_ASSIGN_OR_RETURN(std::string text, w.AsString(protocol::kMaxErrorTextBytes));
+        out.warnings.push_back(std::move(text));
+      }
+    }
+  }
+  GPS_ASSIGN_OR_RETURN(json::Value data, root.GetObject("data"));
+  GPS_ASSIGN_OR_RETURN(json::Value certificate, data.Get("certificate"));
+  GPS_ASSIGN_OR_RETURN(out.certificate_pem, CertificatePem(certificate));
+  if (std::optional<json::Value> chain = data.Find("ca_chain")) {
+    GPS_ASSIGN_OR_RETURN(std::vector<json::Value> list, chain->AsArray());
+    if (list.size() > kMaxChain) {
+      return Status::InvalidArgument(chain->path() + ": " + std::to_string(list.size()) +
+                                     " certificates, at most " + std::to_string(kMaxChain) +
+                                     " are carried");
+    }
+    for (const json::Value& c : list) {
+      GPS_ASSIGN_OR_RETURN(std::string pem, CertificatePem(c));
+      out.ca_chain_pem.push_back(std::move(pem));
+    }
+  }
+  if (out.ca_chain_pem.empty()) {
+    GPS_ASSIGN_OR_RETURN(json::Value issuing_ca, data.Get("issuing_ca"));
+    GPS_ASSIGN_OR_RETURN(std::string pem, CertificatePem(issuing_ca));
+    out.ca_chain_pem.push_back(std::move(pem));
+  }
+  GPS_ASSIGN_OR_RETURN(out.serial, data.GetString("serial_number", 128));
+  if (out.serial.empty()) {
+    return Status::InvalidArgument("vault answer.data.serial_number: empty");
+  }
+  GPS_ASSIGN_OR_RETURN(out.expiration, Expiration(data));
+  GPS_ASSIGN_OR_RETURN(out.private_key_pem,
+                       data.GetStringOr("private_key", "", protocol::kMaxPemBytes));
+  return out;
+}
+
+Result<crypto::PublicKey> CsrPublicKey(std::string_view csr_pem) {
+  crypto::BioPtr bio = crypto::MemoryBio(csr_pem);
+  crypto::X509ReqPtr req(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
+  if (!req) {
+    return crypto::OpenSslError("CSR: cannot parse PEM", Status::Code::kInvalidArgument);
+  }
+  EVP_PKEY* pkey = X509_REQ_get0_pubkey(req.get());
+  if (pkey == nullptr) {
+    return crypto::OpenSslError("CSR: no public key", Status::Code::kInvalidArgument);
+  }
+  if (X509_REQ_verify(req.get(), pkey) != 1) {
+    return crypto::OpenSslError("CSR: signature does not verify", Status::Code::kInvalidArgument);
+  }
+  return crypto::PublicKey::FromPkey(pkey);
+}
+
+VaultClient::VaultClient(VaultSettings settings, const Clock& clock)
+    : settings_(std::move(settings)), clock_(clock) {}
+
+Result<http::Response> VaultClient::Issue(std::string_view common_name, Instant deadline) const {
+  return http::SendBefore(IssueRequest(settings_, common_name), deadline, clock_);
+}
+
+Result<http::Response> VaultClient::Sign(std::string_view common_name, std::string_view csr_pem,
+                                         Instant deadline) const {
+  return http::SendBefore(SignRequest(settings_, common_name, csr_pem), deadline, clock_);
+}
+
+}  // namespace gps::worker::vault

@@ -1,0 +1,193 @@
+#include "workers/vault/vault_client.h"
+
+#include <gtest/gtest.h>
+
+#include "gps/json/json.h"
+#include "workers/testing/http_test_util.h"
+#include "workers/vault/vault_test_support.h"
+
+namespace gps::worker::vault {
+namespace {
+
+using testing::CertificatePem;
+using testing::CsrPem;
+using testing::NewKey;
+using worker::testing::HasHeader;
+using worker::testing::Header;
+
+VaultSettings Settings() {
+  VaultSettings s;
+  s.addr = "https://vault:8200/";
+  s.token = "hvs.test-token";
+  s.pki_mount = "pki";
+  s.role = "gps-device";
+  s.common_name = "{name}";
+  s.ttl = "8760h";
+  s.timeout_ms = 9000;
+  EXPECT_TRUE(ValidateVaultSettings(&s).ok());
+  return s;
+}
+
+// A Vault issue answer around the given data members.
+std::string Answer(const std::string& data_members, const std::string& warnings = "null") {
+  return R"({"request_id":"r-1","lease_id":"","renewable":false,"lease_duration":0,"data":{)" +
+         data_members + R"(},"wrap_info":null,"warnings":)" + warnings + R"(,"auth":null})";
+}
+
+TEST(VaultSettingsTest, ValidationNamesTheVariable) {
+  VaultSettings s = Settings();
+  EXPECT_EQ(s.addr, "https://vault:8200");
+
+  s.addr = "";
+  EXPECT_NE(ValidateVaultSettings(&s).message().find("GPS_VAULT_ADDR"), std::string::npos);
+  s = Settings();
+  s.token = "";
+  EXPECT_NE(ValidateVaultSettings(&s).message().find("GPS_VAULT_TOKEN"), std::string::npos);
+  s = Settings();
+  s.pki_mount = "pki/devices";
+  EXPECT_TRUE(ValidateVaultSettings(&s).ok());
+  for (std::string bad : {"", "../sys", "pki//x", "/pki", "pki/", "pki?x=1"}) {
+    s.pki_mount = bad;
+    EXPECT_NE(ValidateVaultSettings(&s).message().find("GPS_VAULT_PKI_MOUNT"), std::string::npos)
+        << bad;
+  }
+  s = Settings();
+  s.role = "a/b";
+  EXPECT_NE(ValidateVaultSettings(&s).message().find("GPS_VAULT_ROLE"), std::string::npos);
+  s = Settings();
+  s.ttl = "1 year";
+  EXPECT_NE(ValidateVaultSettings(&s).message().find("GPS_VAULT_TTL"), std::string::npos);
+  s = Settings();
+  s.common_name = "";
+  EXPECT_NE(ValidateVaultSettings(&s).message().find("GPS_VAULT_COMMON_NAME"), std::string::npos);
+}
+
+TEST(VaultRequestTest, CommonNameTemplate) {
+  VaultSettings s = Settings();
+  EXPECT_EQ(CommonNameFor(s, "gw-1"), "gw-1");
+  s.common_name = "{name}.devices.example.com";
+  EXPECT_EQ(CommonNameFor(s, "gw-1"), "gw-1.devices.example.com");
+  s.common_name = "{name}-{name}";
+  EXPECT_EQ(CommonNameFor(s, "gw-1"), "gw-1-gw-1");
+  s.common_name = "fixed.example.com";
+  EXPECT_EQ(CommonNameFor(s, "gw-1"), "fixed.example.com");
+}
+
+TEST(VaultRequestTest, IssueAsksForPemAndPkcs8) {
+  http::Request r = IssueRequest(Settings(), "gw-1.devices.example.com");
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.url, "https://vault:8200/v1/pki/issue/gps-device");
+  EXPECT_EQ(Header(r, "X-Vault-Token"), "hvs.test-token");
+  EXPECT_EQ(Header(r, "Content-Type"), "application/json");
+  EXPECT_FALSE(HasHeader(r, "X-Vault-Namespace"));
+  EXPECT_EQ(r.timeout_ms, 9000);
+  EXPECT_EQ(r.body, R"({"common_name":"gw-1.devices.example.com","ttl":"8760h","format":"pem",)"
+                    R"("private_key_format":"pkcs8"})");
+}
+
+TEST(VaultRequestTest, SignSendsTheCsrAndNamespace) {
+  VaultSettings s = Settings();
+  s.vault_namespace = "team/iot/";
+  s.pki_mount = "pki/devices";
+  s.role = "edge";
+  http::Request r = SignRequest(s, "gw-1", "-----BEGIN CERTIFICATE REQUEST-----\nMII\n");
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.url, "https://vault:8200/v1/pki/devices/sign/edge");
+  EXPECT_EQ(Header(r, "X-Vault-Namespace"), "team/iot/");
+  EXPECT_EQ(r.body, R"({"csr":"-----BEGIN CERTIFICATE REQUEST-----\nMII\n","common_name":"gw-1",)"
+                    R"("ttl":"8760h","format":"pem"})");
+}
+
+class VaultAnswerTest : public ::testing::Test {
+ protected:
+  crypto::PrivateKey ca_key_ = NewKey();
+  crypto::PrivateKey leaf_key_ = NewKey();
+  std::string ca_ = CertificatePem(ca_key_, ca_key_, "Test CA", 1);
+  std::string root_ = CertificatePem(ca_key_, ca_key_, "Test Root", 2);
+  std::string leaf_ = CertificatePem(leaf_key_, ca_key_, "gw-1", 0x39dd);
+};
+
+TEST_F(VaultAnswerTest, IssueAnswerWithIntegerExpiration) {
+  Result<std::string> pkcs8 = leaf_key_.ToPkcs8Pem();
+  ASSERT_TRUE(pkcs8.ok());
+  Result<IssuedCertificate> c = ParseCertificateAnswer(
+      Answer(R"("certificate":)" + json::Quote(leaf_) + R"(,"issuing_ca":)" + json::Quote(ca_) +
+             R"(,"ca_chain":[)" + json::Quote(ca_) + "," + json::Quote(root_) +
+             R"(],"private_key":)" + json::Quote(*pkcs8) +
+             R"(,"private_key_type":"ec","serial_number":"39:dd","expiration":1654105687)"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->certificate_pem, leaf_);
+  ASSERT_EQ(c->ca_chain_pem.size(), 2u);
+  EXPECT_EQ(c->ca_chain_pem[0], ca_);
+  EXPECT_EQ(c->ca_chain_pem[1], root_);
+  EXPECT_EQ(c->serial, "39:dd");
+  EXPECT_EQ(c->expiration, 1654105687);
+  EXPECT_EQ(c->private_key_pem, *pkcs8);
+  EXPECT_TRUE(c->warnings.empty());
+}
+
+TEST_F(VaultAnswerTest, StringExpirationAndEmptyChainFallBack) {
+  const std::string common = R"("certificate":)" + json::Quote(leaf_) + R"(,"issuing_ca":)" +
+                             json::Quote(ca_) +
+                             R"(,"serial_number":"39:dd","expiration":"1654105687")";
+  for (const std::string chain : {R"(,"ca_chain":[])", R"(,"ca_chain":null)", ""}) {
+    Result<IssuedCertificate> c = ParseCertificateAnswer(Answer(common + chain));
+    ASSERT_TRUE(c.ok()) << chain << ": " << c.status().ToString();
+    EXPECT_EQ(c->expiration, 1654105687);
+    ASSERT_EQ(c->ca_chain_pem.size(), 1u) << chain;
+    EXPECT_EQ(c->ca_chain_pem[0], ca_);
+    EXPECT_TRUE(c->private_key_pem.empty());
+  }
+}
+
+TEST_F(VaultAnswerTest, WarningsAreCollected) {
+  Result<IssuedCertificate> c = ParseCertificateAnswer(
+      Answer(R"("certificate":)" + json::Quote(leaf_) + R"(,"issuing_ca":)" + json::Quote(ca_) +
+                 R"(,"serial_number":"39:dd","expiration":1)",
+             R"(["TTL of \"9000h\" is greater than max_ttl; capping"])"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->warnings.size(), 1u);
+  EXPECT_EQ(c->warnings[0], R"(TTL of "9000h" is greater than max_ttl; capping)");
+}
+
+TEST_F(VaultAnswerTest, MalformedAnswersAreRefused) {
+  const std::string cert = R"("certificate":)" + json::Quote(leaf_);
+  const std::string ca = R"(,"issuing_ca":)" + json::Quote(ca_);
+  const std::string rest = R"(,"serial_number":"39:dd","expiration":1)";
+  EXPECT_FALSE(ParseCertificateAnswer(R"({"errors":["permission denied"]})").ok());
+  EXPECT_FALSE(ParseCertificateAnswer(Answer(ca.substr(1) + rest)).ok());  // no certificate
+  EXPECT_FALSE(ParseCertificateAnswer(Answer(R"("certificate":"not pem")" + ca + rest)).ok());
+  EXPECT_FALSE(ParseCertificateAnswer(Answer(cert + rest)).ok());  // no CA at all
+  EXPECT_FALSE(
+      ParseCertificateAnswer(Answer(cert + ca + R"(,"serial_number":"39:dd","expiration":"soon")"))
+          .ok());
+  EXPECT_FALSE(
+      ParseCertificateAnswer(Answer(cert + ca + R"(,"serial_number":"39:dd","expiration":1.5)"))
+          .ok());
+  EXPECT_FALSE(ParseCertificateAnswer(Answer(cert + ca + R"(,"expiration":1)")).ok());
+  std::string nine = R"(,"ca_chain":[)";
+  for (int i = 0; i < 9; ++i) {
+    nine += (i ? "," : "") + json::Quote(ca_);
+  }
+  EXPECT_FALSE(ParseCertificateAnswer(Answer(cert + ca + nine + "]" + rest)).ok());
+}
+
+TEST(VaultCsrTest, PublicKeyOfAValidCsr) {
+  crypto::PrivateKey key = NewKey();
+  Result<crypto::PublicKey> pub = CsrPublicKey(CsrPem(key, key, "gw-1"));
+  ASSERT_TRUE(pub.ok()) << pub.status().ToString();
+  EXPECT_EQ(pub->spki_der(), key.Public().value().spki_der());
+}
+
+TEST(VaultCsrTest, ForgedOrGarbledCsrIsRefused) {
+  crypto::PrivateKey key = NewKey();
+  crypto::PrivateKey other = NewKey();
+  Result<crypto::PublicKey> forged = CsrPublicKey(CsrPem(key, other, "gw-1"));
+  EXPECT_FALSE(forged.ok());
+  EXPECT_NE(forged.status().message().find("signature"), std::string::npos);
+  EXPECT_FALSE(CsrPublicKey("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n").ok());
+  EXPECT_FALSE(CsrPublicKey("").ok());
+}
+
+}  // namespace
+}  // namespace gps::worker::vault
