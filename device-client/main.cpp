@@ -1,0 +1,126 @@
+// gps-device-client: on a gateway's first boot, get its credentials. Announce, wait for an
+// operator's approval, receive the sealed bundle, write the files, restart services, ack, exit.
+// main() only composes: config, identity (key, MAC, transport key), then the client loop.
+// Exit codes: provisioner.h (ExitCode) and README.md.
+
+#include <sys/stat.h>
+
+#include <string>
+#include <vector>
+
+#include "device-client/bundle_files.h"
+#include "device-client/client_loop.h"
+#include "device-client/client_settings.h"
+#include "device-client/device_key.h"
+#include "device-client/mac_address.h"
+#include "device-client/provisioner.h"
+#include "device-client/transport_key_store.h"
+#include "gps/core/clock.h"
+#include "gps/crypto/keys.h"
+#include "gps/log/log.h"
+#include "gps/process/shutdown.h"
+
+namespace gc = gps::device_client;
+
+namespace {
+
+int Code(gc::ExitCode code) { return static_cast<int>(code); }
+
+bool MarkerExists(const std::string& output_dir) {
+  struct stat st {};
+  std::string path = output_dir + "/" + gc::kMarkerFile;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+void LoadConfigOrExit(gps::config::Table& table, int argc, char** argv) {
+  std::vector<std::string> args =
+      gc::ApplyFlagAliases(std::vector<std::string>(argv + 1, argv + argc));
+  std::vector<char*> rewritten;
+  rewritten.push_back(argv[0]);
+  for (std::string& a : args) {
+    rewritten.push_back(a.data());
+  }
+  rewritten.push_back(nullptr);
+  gps::config::LoadOrExit(table, static_cast<int>(rewritten.size() - 1), rewritten.data());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  gc::ClientConfig config;
+  gps::config::Table table(gc::kProgramName,
+                           "gets this gateway its credentials: announce, wait for approval, "
+                           "install the sealed bundle, restart services, acknowledge");
+  gc::AddClientSettings(table, &config);
+  LoadConfigOrExit(table, argc, argv);
+  gps::process::InitLogging(gc::kProgramName, config.log);
+  gps::process::InstallShutdownHandlers();
+
+  if (MarkerExists(config.output_dir)) {
+    // A leftover transport key (a crash between the marker and its removal) has no use left.
+    (void)gc::RemoveTransportKey(config.state_dir);
+    gps::log::Info("already provisioned", {{"dir", config.output_dir}});
+    return Code(gc::ExitCode::kProvisioned);
+  }
+
+  gps::Result<gc::DeviceKey> device = gc::LoadDeviceKey(config.key_path, config.generate_key);
+  if (!device.ok()) {
+    std::string hint = device.status().IsNotFound()
+                           ? "; start after mender-authd has created the key, or pass "
+                             "--generate-key on a demo image"
+                           : "";
+    gps::log::Error("cannot load the device key",
+                    {{"path", config.key_path}, {"err", device.status().ToString() + hint}});
+    return Code(gc::ExitCode::kConfiguration);
+  }
+
+  gps::Result<gc::MacSource> mac = gc::ResolveMac(config.mac, config.interface);
+  if (!mac.ok()) {
+    gps::log::Error("cannot determine the MAC address",
+                    {{"device_id", device->device_id}, {"err", mac.status().ToString()}});
+    return Code(gc::ExitCode::kConfiguration);
+  }
+
+  gps::Result<gc::LoadedTransportKey> transport = gc::LoadOrCreateTransportKey(config.state_dir);
+  if (!transport.ok()) {
+    gps::log::Error("cannot load or create the transport key",
+                    {{"device_id", device->device_id},
+                     {"dir", config.state_dir},
+                     {"err", transport.status().ToString()}});
+    return Code(gc::ExitCode::kFailure);
+  }
+  switch (transport->origin) {
+    case gc::LoadedTransportKey::Origin::kLoaded:
+      break;
+    case gc::LoadedTransportKey::Origin::kCreated:
+      gps::log::Info("transport key created", {{"device_id", device->device_id}});
+      break;
+    case gc::LoadedTransportKey::Origin::kReplacedCorrupt:
+      gps::log::Error(
+          "transport key file unreadable; replaced by a new key (credentials already "
+          "sealed to the old one cannot be opened)",
+          {{"device_id", device->device_id}, {"err", transport->problem}});
+      break;
+  }
+  if (transport->fixed_mode) {
+    gps::log::Warn("transport key file was readable by others; its mode is now 0600",
+                   {{"device_id", device->device_id}});
+  }
+
+  // The check code and fingerprint are what an operator compares with the UI before approving.
+  gps::log::Info("starting",
+                 {{"device_id", device->device_id},
+                  {"check_code", device->check_code},
+                  {"fingerprint", device->fingerprint},
+                  {"key_type", std::string(gps::crypto::KeyTypeName(device->key.type()))},
+                  {"key_generated", device->generated ? "true" : "false"},
+                  {"mac", mac->mac},
+                  {"interface", mac->interface.empty() ? "(configured)" : mac->interface},
+                  {"broker", config.mqtt_uri}});
+
+  gps::SystemClock wall;
+  gc::MonotonicClock monotonic;
+  gc::ClientLoop loop(config, gc::ClientIdentity{*device, mac->mac, transport->key}, wall,
+                      monotonic);
+  return Code(loop.Run());
+}
