@@ -1,0 +1,150 @@
+#include "ui/api/handlers.h"
+
+#include "gps/json/json.h"
+#include "gps/log/log.h"
+#include "gps/metrics/counters.h"
+#include "ui/api/command_response.h"
+#include "ui/api/device_json.h"
+#include "ui/api/requests.h"
+
+namespace gps::ui {
+
+namespace {
+
+HttpResponse ReadFailure(const Status& st) {
+  // Unavailable: Redis cannot be asked right now. Anything else: a record we cannot read.
+  return ErrorResponse(st.IsUnavailable() ? 503 : 500, st.message());
+}
+
+}  // namespace
+
+ApiHandlers::ApiHandlers(DeviceReader& devices, Commander& commander)
+    : devices_(devices), commander_(commander) {}
+
+std::string ApiHandlers::ActorFor(const HttpRequest&) { return "ui"; }
+
+HttpResponse ApiHandlers::Health(const HttpRequest&) {
+  Status redis = devices_.Ping();
+  bool broker = commander_.IsConnected();
+  json::Writer w;
+  w.BeginObject();
+  if (redis.ok() && broker) {
+    w.Field("status", "ok").Field("redis", "ok").Field("broker", "ok").EndObject();
+    return JsonResponse(200, w.Take());
+  }
+  std::string problems;
+  if (!redis.ok()) {
+    problems = "redis does not answer: " + redis.message();
+  }
+  if (!broker) {
+    problems += (problems.empty() ? "" : "; ") + std::string("not connected to the MQTT broker");
+  }
+  w.Field("status", "unavailable")
+      .Field("error", problems)
+      .Field("redis", redis.ok() ? "ok" : redis.message())
+      .Field("broker", broker ? "ok" : "not connected")
+      .EndObject();
+  return JsonResponse(503, w.Take());
+}
+
+HttpResponse ApiHandlers::ListDevices(const HttpRequest& request) {
+  Result<std::optional<std::string>> state = ParseStateFilter(request.QueryValues("state"));
+  if (!state.ok()) {
+    return ErrorResponse(400, state.status().message());
+  }
+  Result<std::vector<DeviceView>> devices = devices_.List();
+  if (!devices.ok()) {
+    return ReadFailure(devices.status());
+  }
+  return JsonResponse(200, DeviceListJson(FilterByState(std::move(devices).value(), *state)));
+}
+
+HttpResponse ApiHandlers::GetDevice(const HttpRequest&, const std::string& id) {
+  if (std::optional<Refusal> bad = CheckDeviceId(id)) {
+    return ErrorResponse(*bad);
+  }
+  Result<std::optional<DeviceView>> device = devices_.Get(id);
+  if (!device.ok()) {
+    return ReadFailure(device.status());
+  }
+  if (!*device) {
+    return ErrorResponse(404, "no device with this id has announced itself");
+  }
+  return JsonResponse(200, DeviceJson(**device));
+}
+
+std::optional<HttpResponse> ApiHandlers::RefuseUnknownDevice(const std::string& id) {
+  Result<std::optional<DeviceView>> device = devices_.Get(id);
+  if (device.ok() && !*device) {
+    return ErrorResponse(404, "no device with this id has announced itself");
+  }
+  return std::nullopt;
+}
+
+HttpResponse ApiHandlers::Approve(const HttpRequest& request, const std::string& id) {
+  if (std::optional<Refusal> bad = CheckDeviceId(id)) {
+    return ErrorResponse(*bad);
+  }
+  if (std::optional<Refusal> bad =
+          CheckSameOrigin(request.Header("Origin"), request.Header("Host"))) {
+    return ErrorResponse(*bad);
+  }
+  if (std::optional<Refusal> bad = CheckJsonContentType(request.Header("Content-Type"))) {
+    return ErrorResponse(*bad);
+  }
+  if (std::optional<Refusal> bad = CheckBodySize(request.body.size())) {
+    return ErrorResponse(*bad);
+  }
+  Result<ApproveRequest> body = ParseApproveBody(request.body);
+  if (!body.ok()) {
+    metrics::Inc("ui.approvals_refused_locally");
+    return ErrorResponse(400, body.status().message());
+  }
+  if (std::optional<HttpResponse> unknown = RefuseUnknownDevice(id)) {
+    return *unknown;
+  }
+  protocol::OperatorCommand command;
+  command.kind = protocol::CommandKind::kApprove;
+  command.device_id = id;
+  command.name = body->name;
+  command.actor = ActorFor(request);
+  return SendCommand(command);
+}
+
+HttpResponse ApiHandlers::Dismiss(const HttpRequest& request, const std::string& id) {
+  if (std::optional<Refusal> bad = CheckDeviceId(id)) {
+    return ErrorResponse(*bad);
+  }
+  if (std::optional<Refusal> bad =
+          CheckSameOrigin(request.Header("Origin"), request.Header("Host"))) {
+    return ErrorResponse(*bad);
+  }
+  if (std::optional<HttpResponse> unknown = RefuseUnknownDevice(id)) {
+    return *unknown;
+  }
+  protocol::OperatorCommand command;
+  command.kind = protocol::CommandKind::kDismiss;
+  command.device_id = id;
+  command.actor = ActorFor(request);
+  return SendCommand(command);
+}
+
+HttpResponse ApiHandlers::SendCommand(const protocol::OperatorCommand& command) {
+  Result<protocol::CommandReply> reply = commander_.Send(command);
+  HttpResponse response = CommandResponse(reply, commander_.timeout_ms());
+  const std::string kind(protocol::CommandName(command.kind));
+  metrics::Inc("ui.command_" + kind + "_http_" + std::to_string(response.status));
+  std::string engine_answer = reply.ok() ? std::string(protocol::ReplyStatusName(reply->status))
+                                         : std::string("none: ") + reply.status().ToString();
+  std::string message = reply.ok() ? reply->message : "";
+  log::Info("operator command", {{"device_id", command.device_id},
+                                 {"command", kind},
+                                 {"name", command.name},
+                                 {"actor", command.actor},
+                                 {"http_status", response.status},
+                                 {"reply", engine_answer},
+                                 {"message", message}});
+  return response;
+}
+
+}  // namespace gps::ui

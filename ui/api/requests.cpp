@@ -1,0 +1,80 @@
+#include "ui/api/requests.h"
+
+#include "gps/core/text.h"
+#include "gps/json/json.h"
+#include "gps/protocol/names.h"
+
+namespace gps::ui {
+
+std::optional<Refusal> CheckDeviceId(std::string_view id) {
+  if (!protocol::IsDeviceId(id)) {
+    return Refusal{400, "a device id is 64 lower-case hex characters"};
+  }
+  return std::nullopt;
+}
+
+std::optional<Refusal> CheckSameOrigin(const std::optional<std::string>& origin,
+                                       const std::optional<std::string>& host) {
+  if (!origin) {
+    return std::nullopt;
+  }
+  const Refusal refused{403, "cross-origin request refused: send it from this server's own page"};
+  // "scheme://host[:port]"; an opaque origin ("null") is never ours.
+  std::size_t scheme_end = origin->find("://");
+  if (!host || scheme_end == std::string::npos) {
+    return refused;
+  }
+  std::string origin_host = ToLower(origin->substr(scheme_end + 3));
+  if (origin_host.empty() || origin_host.find('/') != std::string::npos ||
+      origin_host != ToLower(TrimBlanks(*host))) {
+    return refused;
+  }
+  return std::nullopt;
+}
+
+std::optional<Refusal> CheckJsonContentType(const std::optional<std::string>& content_type) {
+  if (!content_type) {
+    return Refusal{400, "the request needs Content-Type: application/json"};
+  }
+  std::string_view media = *content_type;
+  media = TrimBlanks(media.substr(0, media.find(';')));
+  if (ToLower(media) != "application/json") {
+    return Refusal{400, "Content-Type must be application/json, not '" +
+                            std::string(media.substr(0, 64)) + "'"};
+  }
+  return std::nullopt;
+}
+
+std::optional<Refusal> CheckBodySize(std::size_t bytes) {
+  if (bytes > kMaxApproveBodyBytes) {
+    return Refusal{
+        413, "the request body is larger than " + std::to_string(kMaxApproveBodyBytes) + " bytes"};
+  }
+  return std::nullopt;
+}
+
+Result<ApproveRequest> ParseApproveBody(std::string_view body) {
+  if (body.empty()) {
+    return Status::InvalidArgument(R"(the request body is empty; send {"name": "<device name>"})");
+  }
+  Result<json::Document> doc = json::ParseObject(body, kMaxApproveBodyBytes, "body");
+  if (!doc.ok()) {
+    return doc.status();
+  }
+  json::Value root = doc->Root();
+  if (!root.Has("name")) {
+    return Status::InvalidArgument(R"(body.name: missing; send {"name": "<device name>"})");
+  }
+  // The length rule is ValidateDeviceName's; the getter's limit only bounds the copy.
+  Result<std::string> name = root.GetString("name", kMaxApproveBodyBytes);
+  if (!name.ok()) {
+    return name.status();
+  }
+  Status valid = protocol::ValidateDeviceName(*name);
+  if (!valid.ok()) {
+    return Status::InvalidArgument("invalid name: " + valid.message());
+  }
+  return ApproveRequest{std::move(name).value()};
+}
+
+}  // namespace gps::ui

@@ -1,0 +1,42 @@
+#pragma once
+// Checks on what an operator's browser (or script) sends, before anything reaches the engine:
+// the device id in the path, the same-origin rule for state-changing requests, the approval
+// body's content type, size and shape, and the device name rules (protocol/names.h), so a bad
+// name never leaves this process.
+// Pure; thread-safe.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gps/core/result.h"
+#include "ui/api/http_types.h"
+
+namespace gps::ui {
+
+// An approval body is {"name": "..."}; anything larger than this is refused unread.
+inline constexpr std::size_t kMaxApproveBodyBytes = 4 * 1024;
+
+// 400 unless id is 64 lower-case hex characters.
+std::optional<Refusal> CheckDeviceId(std::string_view id);
+
+// 403 when the request carries an Origin that is not this server's own (the Host header): a page
+// on another site must not be able to approve or dismiss through an operator's browser. Requests
+// without Origin (curl, scripts) pass; login and CSRF tokens come later.
+std::optional<Refusal> CheckSameOrigin(const std::optional<std::string>& origin,
+                                       const std::optional<std::string>& host);
+
+// 400 unless the media type is application/json (parameters such as charset are allowed).
+std::optional<Refusal> CheckJsonContentType(const std::optional<std::string>& content_type);
+
+// 413 when the body is over kMaxApproveBodyBytes.
+std::optional<Refusal> CheckBodySize(std::size_t bytes);
+
+struct ApproveRequest {
+  std::string name;
+};
+// Parses {"name": "..."} and validates the name. InvalidArgument with a message for the operator.
+Result<ApproveRequest> ParseApproveBody(std::string_view body);
+
+}  // namespace gps::ui

@@ -1,0 +1,153 @@
+#include "ui/store/device_reader.h"
+
+#include "gps/log/log.h"
+#include "gps/metrics/counters.h"
+
+namespace gps::ui {
+
+namespace {
+
+// Replies per device in a read pipeline: HGET v, HGET doc, GET seen.
+constexpr std::size_t kRepliesPerDevice = 3;
+// Bounds the memory of "already reported"; past it, reports may repeat.
+constexpr std::size_t kMaxReported = 10000;
+
+Status RedisContext(const Status& st, std::string_view what) {
+  return st.WithContext(std::string("redis: ") + std::string(what));
+}
+
+}  // namespace
+
+DeviceReader::DeviceReader(RedisPool& pool, redis::Keys keys)
+    : pool_(pool), keys_(std::move(keys)) {}
+
+std::vector<std::vector<std::string>> DeviceReader::ReadCommands(const redis::Keys& keys,
+                                                                 const std::string& device_id) {
+  return {{"HGET", keys.Saga(device_id), "v"},
+          {"HGET", keys.Saga(device_id), "doc"},
+          {"GET", keys.LastSeen(device_id)}};
+}
+
+Result<RawDeviceRecord> DeviceReader::ToRaw(const std::string& device_id,
+                                            const std::vector<redis::Reply>& replies,
+                                            std::size_t first) {
+  RawDeviceRecord raw;
+  raw.device_id = device_id;
+  std::optional<std::string>* fields[kRepliesPerDevice] = {&raw.version, &raw.doc, &raw.last_seen};
+  for (std::size_t i = 0; i < kRepliesPerDevice; ++i) {
+    const redis::Reply& reply = replies[first + i];
+    if (reply.IsError()) {
+      return Status::InvalidArgument("device " + device_id + ": redis error: " + reply.error());
+    }
+    Result<std::optional<std::string>> value = reply.AsOptionalString();
+    if (!value.ok()) {
+      return value.status().WithContext("device " + device_id);
+    }
+    *fields[i] = std::move(value).value();
+  }
+  return raw;
+}
+
+void DeviceReader::ReportUnreadable(const std::string& device_id,
+                                    const std::optional<std::string>& version,
+                                    const Status& status) {
+  metrics::Inc("ui.device_records_unreadable");
+  std::string key = device_id.substr(0, 64) + ":" + version.value_or("").substr(0, 20);
+  {
+    std::lock_guard<std::mutex> lock(reported_mutex_);
+    if (reported_.count(key) > 0) {
+      return;
+    }
+    if (reported_.size() >= kMaxReported) {
+      reported_.clear();
+    }
+    reported_.insert(key);
+  }
+  log::Warn("device record unreadable; left out of the device list",
+            {{"device_id", device_id.substr(0, 64)}, {"err", status.ToString()}});
+}
+
+Result<std::vector<DeviceView>> DeviceReader::List() {
+  RedisPool::Lease conn = pool_.Acquire();
+  Result<redis::Reply> index = conn->Command({"ZREVRANGE", keys_.DeviceIndex(), "0", "-1"});
+  if (!index.ok()) {
+    metrics::Inc("ui.redis_errors");
+    return RedisContext(index.status(), "list devices");
+  }
+  if (index->IsError()) {
+    metrics::Inc("ui.redis_errors");
+    return Status::Unavailable("redis: list devices: " + index->error());
+  }
+  Result<std::vector<redis::Reply>> members = index->AsArray();
+  if (!members.ok()) {
+    return RedisContext(members.status(), "list devices");
+  }
+  std::vector<std::string> ids;
+  std::vector<std::vector<std::string>> commands;
+  ids.reserve(members->size());
+  for (const redis::Reply& member : *members) {
+    Result<std::string> id = member.AsString();
+    if (!id.ok()) {
+      return RedisContext(id.status(), "list devices");
+    }
+    for (auto& c : ReadCommands(keys_, *id)) {
+      commands.push_back(std::move(c));
+    }
+    ids.push_back(std::move(id).value());
+  }
+  std::vector<DeviceView> out;
+  if (ids.empty()) {
+    return out;
+  }
+  Result<std::vector<redis::Reply>> replies = conn->Pipeline(commands);
+  if (!replies.ok()) {
+    metrics::Inc("ui.redis_errors");
+    return RedisContext(replies.status(), "read devices");
+  }
+  out.reserve(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    Result<RawDeviceRecord> raw = ToRaw(ids[i], *replies, i * kRepliesPerDevice);
+    if (!raw.ok()) {
+      ReportUnreadable(ids[i], std::nullopt, raw.status());
+      continue;
+    }
+    Result<std::optional<DeviceView>> view = DecodeDeviceRecord(*raw);
+    if (!view.ok()) {
+      ReportUnreadable(ids[i], raw->version, view.status());
+      continue;
+    }
+    if (*view) {
+      out.push_back(std::move(**view));
+    }
+  }
+  return out;
+}
+
+Result<std::optional<DeviceView>> DeviceReader::Get(const std::string& device_id) {
+  RedisPool::Lease conn = pool_.Acquire();
+  Result<std::vector<redis::Reply>> replies = conn->Pipeline(ReadCommands(keys_, device_id));
+  if (!replies.ok()) {
+    metrics::Inc("ui.redis_errors");
+    return RedisContext(replies.status(), "read device");
+  }
+  GPS_ASSIGN_OR_RETURN(RawDeviceRecord raw, ToRaw(device_id, *replies, 0));
+  Result<std::optional<DeviceView>> view = DecodeDeviceRecord(raw);
+  if (!view.ok()) {
+    ReportUnreadable(device_id, raw.version, view.status());
+  }
+  return view;
+}
+
+Status DeviceReader::Ping() {
+  RedisPool::Lease conn = pool_.Acquire();
+  Result<redis::Reply> pong = conn->Command({"PING"});
+  if (!pong.ok()) {
+    return pong.status();
+  }
+  if (pong->IsError()) {
+    return Status::Unavailable("redis: PING: " + pong->error());
+  }
+  return Status::Ok();
+}
+
+}  // namespace gps::ui
