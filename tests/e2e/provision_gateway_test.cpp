@@ -1,0 +1,309 @@
+// End to end: real Mosquitto and Redis, gps-cloudsim, gps-engine, the three workers and gps-ui as
+// processes; a real gps-device-client announces, is approved through the REST API and must come
+// out with credentials that work: a certificate for its name that chains to the delivered CA,
+// the private key of that certificate, and the DPS key cloudsim enrolled.
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gps/crypto/keys.h"
+#include "gps/crypto/x509.h"
+#include "gps/json/json.h"
+#include "tests/support/stack.h"
+
+namespace gps::testing {
+namespace {
+
+using std::chrono::seconds;
+
+// One device as GET /api/devices shows it.
+struct DeviceView {
+  std::string id;
+  std::string mac;
+  std::string fingerprint;
+  std::string last_seen;
+  std::string state;
+  std::string name;
+};
+
+std::vector<DeviceView> ListDevices(Stack& stack, const std::string& query) {
+  Result<http::Response> r = stack.Get(stack.ui_url() + "/api/devices" + query);
+  if (!r.ok() || r->status != 200) {
+    ADD_FAILURE() << "GET /api/devices" << query << ": "
+                  << (r.ok() ? std::to_string(r->status) + " " + r->body : r.status().ToString());
+    return {};
+  }
+  Result<json::Document> doc = json::Parse(r->body, 16 << 20, "device list");
+  if (!doc.ok()) {
+    ADD_FAILURE() << doc.status().ToString();
+    return {};
+  }
+  Result<std::vector<json::Value>> items = doc->Root().AsArray();
+  if (!items.ok()) {
+    ADD_FAILURE() << items.status().ToString();
+    return {};
+  }
+  std::vector<DeviceView> out;
+  for (const json::Value& v : *items) {
+    DeviceView d;
+    d.id = v.GetString("id").value_or("");
+    d.mac = v.GetString("mac").value_or("");
+    d.fingerprint = v.GetString("fingerprint").value_or("");
+    d.last_seen = v.GetString("lastSeen").value_or("");
+    d.state = v.GetString("state").value_or("");
+    d.name = v.GetString("name").value_or("");
+    out.push_back(d);
+  }
+  return out;
+}
+
+std::optional<DeviceView> FindByMac(Stack& stack, const std::string& query,
+                                    const std::string& mac) {
+  for (const DeviceView& d : ListDevices(stack, query)) {
+    if (d.mac == mac) {
+      return d;
+    }
+  }
+  return std::nullopt;
+}
+
+// Waits until the gateway with this MAC shows up as pending.
+DeviceView WaitForPending(Stack& stack, const std::string& mac) {
+  std::optional<DeviceView> found;
+  WaitUntil([&] { return (found = FindByMac(stack, "?state=pending", mac)).has_value(); },
+            seconds(20), std::chrono::milliseconds(200));
+  if (!found) {
+    ADD_FAILURE() << "gateway " << mac << " never became pending\n" << stack.Logs();
+    return {};
+  }
+  return *found;
+}
+
+std::string ReadKeyValue(const std::string& env_text, const std::string& key) {
+  std::string prefix = key + "=";
+  std::size_t pos = 0;
+  while (pos < env_text.size()) {
+    std::size_t end = env_text.find('\n', pos);
+    if (end == std::string::npos) {
+      end = env_text.size();
+    }
+    std::string line = env_text.substr(pos, end - pos);
+    if (line.rfind(prefix, 0) == 0) {
+      return line.substr(prefix.size());
+    }
+    pos = end + 1;
+  }
+  return "";
+}
+
+int FileMode(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) {
+    return -1;
+  }
+  return static_cast<int>(st.st_mode & 0777);
+}
+
+std::vector<json::Value> ArrayAt(const json::Value& root, const std::string& service,
+                                 const std::string& list) {
+  Result<json::Value> s = root.GetObject(service);
+  if (!s.ok()) {
+    ADD_FAILURE() << s.status().ToString();
+    return {};
+  }
+  Result<std::vector<json::Value>> items = s->GetArray(list);
+  if (!items.ok()) {
+    ADD_FAILURE() << items.status().ToString();
+    return {};
+  }
+  return *items;
+}
+
+class ProvisionGatewayTest : public ::testing::Test {
+ protected:
+  TempDir dir_{"gps-e2e"};
+  Stack stack_{dir_};
+};
+
+TEST_F(ProvisionGatewayTest, ApprovedGatewayReceivesWorkingCredentials) {
+  const std::string mac = "02:42:ac:11:00:07";
+  const std::string name = "gw-e2e-first";
+  auto gateway = stack_.StartGateway("first", mac);
+
+  DeviceView pending = WaitForPending(stack_, mac);
+  ASSERT_FALSE(pending.id.empty());
+  EXPECT_EQ(pending.id.size(), 64u);
+  EXPECT_EQ(pending.fingerprint.rfind("SHA256:", 0), 0u) << pending.fingerprint;
+  EXPECT_FALSE(pending.last_seen.empty());
+  EXPECT_EQ(pending.state, "pending");
+
+  auto approved_at = std::chrono::steady_clock::now();
+  Result<http::Response> approve = stack_.PostJson(
+      stack_.ui_url() + "/api/devices/" + pending.id + "/approve", R"({"name":")" + name + "\"}");
+  ASSERT_TRUE(approve.ok()) << approve.status().ToString();
+  ASSERT_EQ(approve->status, 202) << approve->body;
+
+  std::optional<int> exit_code = gateway->Wait(seconds(20));
+  double took_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - approved_at).count();
+  ASSERT_TRUE(exit_code.has_value()) << "client still running 20 s after approval\n"
+                                     << stack_.Logs();
+  ASSERT_EQ(*exit_code, 0) << stack_.Logs();
+  std::printf("gateway provisioned %.2f s after approval\n", took_s);
+
+  // The files, with their modes.
+  const std::string out = stack_.GatewayDir("first") + "/out/";
+  EXPECT_EQ(FileMode(out + "device-name"), 0644);
+  EXPECT_EQ(FileMode(out + "device.crt"), 0644);
+  EXPECT_EQ(FileMode(out + "device.key"), 0600);
+  EXPECT_EQ(FileMode(out + "ca-chain.crt"), 0644);
+  EXPECT_EQ(FileMode(out + "dps.env"), 0600);
+  EXPECT_EQ(FileMode(out + "provisioned"), 0644);
+  EXPECT_EQ(ReadFileOrEmpty(out + "device-name"), name + "\n");
+
+  // The certificate carries the name, chains to the delivered CA and belongs to the delivered key.
+  Result<crypto::Certificate> cert =
+      crypto::Certificate::FromPem(ReadFileOrEmpty(out + "device.crt"));
+  ASSERT_TRUE(cert.ok()) << cert.status().ToString();
+  EXPECT_EQ(cert->SubjectCommonName(), name);
+  Result<std::vector<crypto::Certificate>> chain =
+      crypto::Certificate::ChainFromPem(ReadFileOrEmpty(out + "ca-chain.crt"));
+  ASSERT_TRUE(chain.ok()) << chain.status().ToString();
+  ASSERT_GE(chain->size(), 2u);
+  std::vector<crypto::Certificate> roots;
+  roots.push_back(std::move(chain->back()));
+  chain->pop_back();
+  ASSERT_TRUE(roots[0].IsSelfIssued());
+  EXPECT_TRUE(crypto::VerifyChain(*cert, *chain, roots).ok());
+  Result<crypto::PrivateKey> key = crypto::PrivateKey::FromPem(ReadFileOrEmpty(out + "device.key"));
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  EXPECT_TRUE(crypto::CertificateMatchesKey(*cert, *key).ok());
+
+  // The delivered CA is cloudsim's, not one the bundle brought along.
+  Result<json::Document> state = stack_.CloudsimState();
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  json::Value root = state->Root();
+  Result<json::Value> ca = root.GetObject("ca");
+  ASSERT_TRUE(ca.ok());
+  Result<crypto::Certificate> sim_root =
+      crypto::Certificate::FromPem(ca->GetString("root_pem", 1 << 16).value_or(""));
+  ASSERT_TRUE(sim_root.ok()) << sim_root.status().ToString();
+  EXPECT_EQ(sim_root->Pem(), roots[0].Pem());
+
+  // Exactly one Mender preauthorisation: our MAC and the gateway's own public key.
+  Result<crypto::PrivateKey> mender_key = crypto::PrivateKey::FromPem(
+      ReadFileOrEmpty(stack_.GatewayDir("first") + "/mender-agent.pem"));
+  ASSERT_TRUE(mender_key.ok()) << mender_key.status().ToString();
+  std::string mender_pubkey = mender_key->Public().value().SpkiPem();
+  std::vector<json::Value> mender_devices = ArrayAt(root, "mender", "devices");
+  ASSERT_EQ(mender_devices.size(), 1u);
+  Result<json::Value> identity = mender_devices[0].GetObject("identity_data");
+  ASSERT_TRUE(identity.ok()) << identity.status().ToString();
+  EXPECT_EQ(identity->GetString("mac").value_or(""), mac);
+  EXPECT_EQ(mender_devices[0].GetString("status").value_or(""), "preauthorized");
+  Result<std::vector<json::Value>> auth_sets = mender_devices[0].GetArray("auth_sets");
+  ASSERT_TRUE(auth_sets.ok());
+  ASSERT_EQ(auth_sets->size(), 1u);
+  Result<crypto::PublicKey> preauth_key =
+      crypto::PublicKey::FromPem((*auth_sets)[0].GetString("pubkey", 1 << 16).value_or(""));
+  ASSERT_TRUE(preauth_key.ok()) << preauth_key.status().ToString();
+  EXPECT_EQ(preauth_key->spki_der(), mender_key->Public().value().spki_der());
+  EXPECT_EQ(ReadKeyValue(ReadFileOrEmpty(out + "dps.env"), "MENDER_DEVICE_ID"),
+            mender_devices[0].GetString("id").value_or("?"));
+
+  // Exactly one DPS enrollment, for the name, whose primary key is the one delivered.
+  std::string dps_env = ReadFileOrEmpty(out + "dps.env");
+  std::vector<json::Value> enrollments = ArrayAt(root, "dps", "enrollments");
+  ASSERT_EQ(enrollments.size(), 1u);
+  EXPECT_EQ(enrollments[0].GetString("registrationId").value_or(""), name);
+  EXPECT_EQ(ReadKeyValue(dps_env, "DPS_REGISTRATION_ID"), name);
+  Result<json::Value> attestation = enrollments[0].GetObject("attestation");
+  ASSERT_TRUE(attestation.ok());
+  Result<json::Value> symmetric = attestation->GetObject("symmetricKey");
+  ASSERT_TRUE(symmetric.ok()) << symmetric.status().ToString();
+  std::string primary = symmetric->GetString("primaryKey").value_or("");
+  EXPECT_FALSE(primary.empty());
+  EXPECT_EQ(ReadKeyValue(dps_env, "DPS_SYMMETRIC_KEY"), primary);
+  EXPECT_EQ(ReadKeyValue(dps_env, "DPS_ID_SCOPE"), stack_.secrets().dps_id_scope);
+
+  // One certificate issued, the one delivered.
+  std::vector<json::Value> certificates = ArrayAt(root, "vault", "certificates");
+  ASSERT_EQ(certificates.size(), 1u);
+  EXPECT_EQ(certificates[0].GetString("serial").value_or(""), cert->SerialHex());
+
+  // The restart commands ran, in order.
+  EXPECT_EQ(ReadFileOrEmpty(stack_.GatewayDir("first") + "/restarts.log"), "mender\niotedge\n");
+
+  // The engine recorded the ack.
+  std::optional<DeviceView> done;
+  WaitUntil([&] { return (done = FindByMac(stack_, "?state=provisioned", mac)).has_value(); },
+            seconds(10), std::chrono::milliseconds(200));
+  ASSERT_TRUE(done.has_value()) << stack_.Logs();
+  EXPECT_EQ(done->name, name);
+  EXPECT_EQ(done->id, pending.id);
+}
+
+TEST_F(ProvisionGatewayTest, TakenNameIsRefusedAndCreatesNothing) {
+  const std::string name = "gw-e2e-shared";
+  auto first = stack_.StartGateway("first", "02:42:ac:11:00:11");
+  auto second = stack_.StartGateway("second", "02:42:ac:11:00:12");
+  DeviceView a = WaitForPending(stack_, "02:42:ac:11:00:11");
+  DeviceView b = WaitForPending(stack_, "02:42:ac:11:00:12");
+  ASSERT_FALSE(a.id.empty());
+  ASSERT_FALSE(b.id.empty());
+
+  Result<http::Response> approve_a = stack_.PostJson(
+      stack_.ui_url() + "/api/devices/" + a.id + "/approve", R"({"name":")" + name + "\"}");
+  ASSERT_TRUE(approve_a.ok());
+  ASSERT_EQ(approve_a->status, 202) << approve_a->body;
+  ASSERT_EQ(first->Wait(seconds(20)), std::optional<int>(0)) << stack_.Logs();
+
+  Result<http::Response> approve_b = stack_.PostJson(
+      stack_.ui_url() + "/api/devices/" + b.id + "/approve", R"({"name":")" + name + "\"}");
+  ASSERT_TRUE(approve_b.ok());
+  EXPECT_EQ(approve_b->status, 409) << approve_b->body;
+  Result<json::Document> error = json::ParseObject(approve_b->body, 65536, "409 body");
+  ASSERT_TRUE(error.ok()) << approve_b->body;
+  std::string message = error->Root().GetString("error").value_or("");
+  EXPECT_NE(message.find(name), std::string::npos) << message;
+
+  // The second gateway is still pending, nothing more was created in any cloud.
+  std::optional<DeviceView> still = FindByMac(stack_, "?state=pending", "02:42:ac:11:00:12");
+  ASSERT_TRUE(still.has_value());
+  EXPECT_TRUE(still->name.empty());
+  std::this_thread::sleep_for(seconds(2));  // room for a wrongly dispatched step to land
+  Result<json::Document> state = stack_.CloudsimState();
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(ArrayAt(state->Root(), "mender", "devices").size(), 1u);
+  EXPECT_EQ(ArrayAt(state->Root(), "dps", "enrollments").size(), 1u);
+  EXPECT_EQ(ArrayAt(state->Root(), "vault", "certificates").size(), 1u);
+  EXPECT_TRUE(second->Running());
+}
+
+TEST_F(ProvisionGatewayTest, DismissedGatewayExitsWithRejection) {
+  const std::string mac = "02:42:ac:11:00:21";
+  auto gateway = stack_.StartGateway("dismissed", mac);
+  DeviceView pending = WaitForPending(stack_, mac);
+  ASSERT_FALSE(pending.id.empty());
+
+  Result<http::Response> dismiss =
+      stack_.PostJson(stack_.ui_url() + "/api/devices/" + pending.id + "/dismiss", "{}");
+  ASSERT_TRUE(dismiss.ok());
+  ASSERT_EQ(dismiss->status, 202) << dismiss->body;
+  EXPECT_EQ(gateway->Wait(seconds(20)), std::optional<int>(4)) << stack_.Logs();
+  std::optional<DeviceView> d = FindByMac(stack_, "?state=dismissed", mac);
+  ASSERT_TRUE(d.has_value());
+  Result<json::Document> state = stack_.CloudsimState();
+  ASSERT_TRUE(state.ok());
+  EXPECT_TRUE(ArrayAt(state->Root(), "mender", "devices").empty());
+}
+
+}  // namespace
+}  // namespace gps::testing

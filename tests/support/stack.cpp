@@ -1,0 +1,209 @@
+#include "tests/support/stack.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "gps/crypto/digest.h"
+#include "gps/crypto/encoding.h"
+
+namespace gps::testing {
+
+std::string Binaries::Engine() { return GPS_BIN_ENGINE; }
+std::string Binaries::Ui() { return GPS_BIN_UI; }
+std::string Binaries::Cloudsim() { return GPS_BIN_CLOUDSIM; }
+std::string Binaries::DeviceClient() { return GPS_BIN_DEVICE_CLIENT; }
+std::string Binaries::Worker(const std::string& step) {
+  if (step == "mender") return GPS_BIN_WORKER_MENDER;
+  if (step == "dps") return GPS_BIN_WORKER_DPS;
+  if (step == "vault") return GPS_BIN_WORKER_VAULT;
+  throw std::invalid_argument("no worker for step " + step);
+}
+
+Stack::Stack(const TempDir& dir, StackOptions options)
+    : dir_(dir),
+      services_(std::make_unique<TestServices>(dir.path(), options.private_servers)),
+      suffix_(UniqueSuffix()) {
+  secrets_.mender_token = "mender-token-" + suffix_;
+  secrets_.dps_host = "gps-test-" + suffix_ + ".azure-devices-provisioning.net";
+  secrets_.dps_policy_name = "provisioningserviceowner";
+  secrets_.dps_policy_key = crypto::Base64Encode(crypto::RandomBytes(32).value());
+  secrets_.dps_id_scope = "0ne00" + suffix_.substr(0, 6);
+  secrets_.vault_token = "hvs.test-" + suffix_;
+
+  StartCloudsim();
+  std::string mender_url = "http://127.0.0.1:" + std::to_string(ports_.mender);
+  std::string dps_url = "http://127.0.0.1:" + std::to_string(ports_.dps);
+  std::string vault_url = "http://127.0.0.1:" + std::to_string(ports_.vault);
+
+  processes_.push_back(Start("engine", Binaries::Engine(), CommonEnv("engine")));
+
+  auto mender = CommonEnv("worker-mender");
+  mender["GPS_MENDER_URL"] = mender_url;
+  mender["GPS_MENDER_TOKEN"] = secrets_.mender_token;
+  processes_.push_back(Start("worker-mender", Binaries::Worker("mender"), mender));
+
+  auto dps = CommonEnv("worker-dps");
+  dps["GPS_DPS_URL"] = dps_url;
+  dps["GPS_DPS_HOST"] = secrets_.dps_host;
+  dps["GPS_DPS_POLICY_NAME"] = secrets_.dps_policy_name;
+  dps["GPS_DPS_POLICY_KEY"] = secrets_.dps_policy_key;
+  dps["GPS_DPS_ID_SCOPE"] = secrets_.dps_id_scope;
+  processes_.push_back(Start("worker-dps", Binaries::Worker("dps"), dps));
+
+  auto vault = CommonEnv("worker-vault");
+  vault["GPS_VAULT_ADDR"] = vault_url;
+  vault["GPS_VAULT_TOKEN"] = secrets_.vault_token;
+  processes_.push_back(Start("worker-vault", Binaries::Worker("vault"), vault));
+
+  ui_port_ = FreePort();
+  auto ui = CommonEnv("ui");
+  ui["GPS_UI_PORT"] = std::to_string(ui_port_);
+  ui["GPS_UI_INSTANCE"] = "ui-" + suffix_;
+  ui.erase("GPS_MQTT_CLIENT_ID");  // gps-ui's client id is its instance name
+  ui["GPS_LOG_LEVEL"] = "info";    // tests poll the API; a line per request would hide the rest
+  processes_.push_back(Start("ui", Binaries::Ui(), ui));
+
+  if (!WaitUntil(
+          [&] {
+            Result<http::Response> r = Get(ui_url() + "/healthz");
+            return r.ok() && r->status == 200;
+          },
+          std::chrono::seconds(30))) {
+    throw std::runtime_error("gps-ui did not become healthy:\n" + Logs());
+  }
+}
+
+Stack::~Stack() {
+  // Stop in reverse order of start, so no process outlives what it talks to.
+  while (!processes_.empty()) {
+    processes_.back()->Stop();
+    processes_.pop_back();
+  }
+}
+
+std::map<std::string, std::string> Stack::CommonEnv(const std::string& client_id) const {
+  return {
+      {"GPS_MQTT_URI", services_->mqtt_uri()},
+      {"GPS_MQTT_CLIENT_ID", client_id + "-" + suffix_},
+      // The test's broker may be shared: a session must not outlive the test and keep taking its
+      // share of a group's messages.
+      {"GPS_MQTT_SESSION_EXPIRY_S", "0"},
+      {"GPS_REDIS_HOST", "127.0.0.1"},
+      {"GPS_REDIS_PORT", std::to_string(services_->redis_port())},
+      {"GPS_REDIS_KEY_PREFIX", "gps-test-" + suffix_},
+      {"GPS_LOG_LEVEL", "debug"},
+      {"GPS_STATS_INTERVAL_S", "0"},
+  };
+}
+
+std::unique_ptr<Subprocess> Stack::Start(const std::string& name, const std::string& binary,
+                                         std::map<std::string, std::string> env) {
+  std::string log = dir_.File(name + ".log");
+  logs_.push_back(log);
+  return std::make_unique<Subprocess>(name, std::vector<std::string>{binary}, std::move(env), log);
+}
+
+void Stack::StartCloudsim() {
+  std::string ready = dir_.File("cloudsim-ready.json");
+  std::map<std::string, std::string> env = {
+      {"GPS_CLOUDSIM_MENDER_PORT", "0"},
+      {"GPS_CLOUDSIM_DPS_PORT", "0"},
+      {"GPS_CLOUDSIM_VAULT_PORT", "0"},
+      {"GPS_CLOUDSIM_HUB_PORT", "0"},
+      {"GPS_CLOUDSIM_READY_FILE", ready},
+      {"GPS_CLOUDSIM_MENDER_TOKEN", secrets_.mender_token},
+      {"GPS_CLOUDSIM_DPS_HOST", secrets_.dps_host},
+      {"GPS_CLOUDSIM_DPS_POLICY_NAME", secrets_.dps_policy_name},
+      {"GPS_CLOUDSIM_DPS_POLICY_KEY", secrets_.dps_policy_key},
+      {"GPS_CLOUDSIM_DPS_ID_SCOPE", secrets_.dps_id_scope},
+      {"GPS_CLOUDSIM_VAULT_TOKEN", secrets_.vault_token},
+      {"GPS_LOG_LEVEL", "debug"},
+  };
+  processes_.push_back(Start("cloudsim", Binaries::Cloudsim(), env));
+  Subprocess& sim = *processes_.back();
+  if (!WaitUntil([&] { return !ReadFileOrEmpty(ready).empty() || !sim.Running(); },
+                 std::chrono::seconds(30)) ||
+      !sim.Running()) {
+    throw std::runtime_error("gps-cloudsim did not start:\n" + sim.Log());
+  }
+  Result<json::Document> doc = json::ParseObject(ReadFileOrEmpty(ready), 4096, "ready file");
+  if (!doc.ok()) {
+    throw std::runtime_error(doc.status().ToString());
+  }
+  json::Value root = doc->Root();
+  ports_.mender = static_cast<int>(root.GetInt("mender").value_or(0));
+  ports_.dps = static_cast<int>(root.GetInt("dps").value_or(0));
+  ports_.vault = static_cast<int>(root.GetInt("vault").value_or(0));
+  ports_.hub = static_cast<int>(root.GetInt("hub").value_or(0));
+  if (ports_.mender == 0 || ports_.dps == 0 || ports_.vault == 0) {
+    throw std::runtime_error("cloudsim ready file lacks ports: " + ReadFileOrEmpty(ready));
+  }
+}
+
+std::unique_ptr<Subprocess> Stack::StartGateway(const std::string& name, const std::string& mac,
+                                                std::map<std::string, std::string> extra_env) {
+  std::string dir = GatewayDir(name);
+  std::map<std::string, std::string> env = {
+      {"GPS_MQTT_URI", services_->mqtt_uri()},
+      // The shortest a gateway accepts: its session holds its credentials while it is away.
+      {"GPS_MQTT_SESSION_EXPIRY_S", "60"},
+      {"GPS_CLIENT_KEY_PATH", dir + "/mender-agent.pem"},
+      {"GPS_CLIENT_GENERATE_KEY", "true"},
+      {"GPS_CLIENT_MAC", mac},
+      {"GPS_CLIENT_OUTPUT_DIR", dir + "/out"},
+      {"GPS_CLIENT_STATE_DIR", dir + "/state"},
+      {"GPS_CLIENT_ANNOUNCE_INTERVAL_S", "1"},
+      {"GPS_CLIENT_TIMEOUT_S", "120"},
+      {"GPS_CLIENT_RESTART_COMMAND",
+       "echo mender >> " + dir + "/restarts.log\necho iotedge >> " + dir + "/restarts.log"},
+      {"GPS_LOG_LEVEL", "debug"},
+  };
+  for (auto& [k, v] : extra_env) {
+    env[k] = v;
+  }
+  std::string log = dir_.File("gateway-" + name + ".log");
+  logs_.push_back(log);
+  std::filesystem::create_directories(dir);
+  return std::make_unique<Subprocess>("gateway-" + name,
+                                      std::vector<std::string>{Binaries::DeviceClient()}, env, log);
+}
+
+Result<http::Response> Stack::Get(const std::string& url) {
+  http::Request r;
+  r.url = url;
+  r.timeout_ms = 20000;
+  return http_.Send(r);
+}
+
+Result<http::Response> Stack::PostJson(const std::string& url, const std::string& body) {
+  http::Request r;
+  r.method = "POST";
+  r.url = url;
+  r.body = body;
+  r.headers.push_back({"Content-Type", "application/json"});
+  r.timeout_ms = 30000;
+  return http_.Send(r);
+}
+
+Result<json::Document> Stack::CloudsimState() {
+  GPS_ASSIGN_OR_RETURN(http::Response r,
+                       Get("http://127.0.0.1:" + std::to_string(ports_.mender) + "/_sim/state"));
+  if (r.status != 200) {
+    return Status::Unavailable("cloudsim state: HTTP " + std::to_string(r.status));
+  }
+  return json::ParseObject(r.body, 64 << 20, "cloudsim state");
+}
+
+std::string Stack::Logs() const {
+  std::string out;
+  for (const std::string& path : logs_) {
+    std::string text = ReadFileOrEmpty(path);
+    if (text.size() > 8000) {
+      text = "…" + text.substr(text.size() - 8000);
+    }
+    out += "==== " + path + "\n" + text + "\n";
+  }
+  return out;
+}
+
+}  // namespace gps::testing

@@ -1,0 +1,92 @@
+#pragma once
+// The whole service for an end-to-end test, as real processes: gps-cloudsim, gps-engine, the
+// Mender, DPS and Vault workers and gps-ui, wired to a real Mosquitto and Redis with matching
+// secrets. Device clients are started on demand. Everything stops with the Stack.
+// Not thread-safe.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "gps/core/result.h"
+#include "gps/http/client.h"
+#include "gps/json/json.h"
+#include "tests/support/services.h"
+#include "tests/support/subprocess.h"
+
+namespace gps::testing {
+
+struct CloudsimPorts {
+  int mender = 0;
+  int dps = 0;
+  int vault = 0;
+  int hub = 0;
+};
+
+// Paths of the binaries under test, set by CMake.
+struct Binaries {
+  static std::string Engine();
+  static std::string Ui();
+  static std::string Cloudsim();
+  static std::string DeviceClient();
+  static std::string Worker(const std::string& step);
+};
+
+struct StackOptions {
+  bool private_servers = false;  // own Mosquitto and Redis, e.g. to restart them
+};
+
+class Stack {
+ public:
+  Stack(const TempDir& dir, StackOptions options = {});
+  ~Stack();
+
+  // The secrets shared by cloudsim and the workers (what each side must agree on).
+  struct Secrets {
+    std::string mender_token;
+    std::string dps_host;
+    std::string dps_policy_name;
+    std::string dps_policy_key;
+    std::string dps_id_scope;
+    std::string vault_token;
+  };
+  const Secrets& secrets() const { return secrets_; }
+
+  std::string ui_url() const { return "http://127.0.0.1:" + std::to_string(ui_port_); }
+  const CloudsimPorts& cloudsim_ports() const { return ports_; }
+  TestServices& services() { return *services_; }
+
+  // Environment of every gps process: broker, Redis, logging.
+  std::map<std::string, std::string> CommonEnv(const std::string& client_id) const;
+
+  // Starts a simulated gateway: a device client with a generated key, writing into dir/<name>/.
+  std::unique_ptr<Subprocess> StartGateway(const std::string& name, const std::string& mac,
+                                           std::map<std::string, std::string> extra_env = {});
+  std::string GatewayDir(const std::string& name) const { return dir_.File("gw-" + name); }
+
+  // HTTP against the UI and cloudsim.
+  Result<http::Response> Get(const std::string& url);
+  Result<http::Response> PostJson(const std::string& url, const std::string& body);
+  // GET /_sim/state of cloudsim, parsed.
+  Result<json::Document> CloudsimState();
+
+  // The log of every process, for a failure message.
+  std::string Logs() const;
+
+ private:
+  std::unique_ptr<Subprocess> Start(const std::string& name, const std::string& binary,
+                                    std::map<std::string, std::string> env);
+  void StartCloudsim();
+
+  const TempDir& dir_;
+  std::unique_ptr<TestServices> services_;
+  std::string suffix_;
+  Secrets secrets_;
+  CloudsimPorts ports_;
+  int ui_port_ = 0;
+  std::vector<std::unique_ptr<Subprocess>> processes_;
+  std::vector<std::string> logs_;
+  http::Client http_;
+};
+
+}  // namespace gps::testing
