@@ -1,5 +1,6 @@
 #include "engine/saga/decide.h"
 
+#include "gps/core/outcome.h"
 #include "gps/json/json.h"
 #include "gps/protocol/names.h"
 #include "gps/protocol/step_results.h"
@@ -58,6 +59,26 @@ void StartStep(Saga& s, Slot slot, const DecideContext& ctx, std::vector<Command
   commands.push_back(DispatchJob{slot});
 }
 
+// Starts the next attempt of a slot; the last error stays visible until the attempt ends.
+void StartNextAttempt(Saga& s, Slot slot, const DecideContext& ctx,
+                      std::vector<Command>& commands) {
+  StepState& st = s.steps[slot];
+  st.status = StepStatus::kRunning;
+  st.attempt += 1;
+  st.started = ctx.now;
+  st.deadline = ctx.now + ctx.PolicyFor(slot).attempt_timeout_ms;
+  st.retry_at = {};
+  st.finished = {};
+  commands.push_back(DispatchJob{slot});
+}
+
+// A slot's attempts count only while its phase is the one that runs it.
+bool SlotIsActive(const Saga& s, Slot slot) {
+  return IsNameSlot(slot) ? s.phase == Phase::kCheckingName : s.phase == Phase::kProvisioning;
+}
+
+std::string Attempts(int n) { return std::to_string(n) + (n == 1 ? " attempt" : " attempts"); }
+
 // Sends the answer an approval was waiting for, if any.
 void AnswerPendingReply(Saga& s, ReplyStatus status, std::string message,
                         std::vector<Command>& commands) {
@@ -70,6 +91,8 @@ void AnswerPendingReply(Saga& s, ReplyStatus status, std::string message,
 // Back to pending after an approval could not go ahead: the name is released and forgotten.
 void ReturnToPending(Saga& s, std::string error, ReplyStatus reply_status,
                      std::vector<Command>& commands) {
+  // Attempts this same event started belong to the approval that just ended.
+  std::erase_if(commands, [](const Command& c) { return std::holds_alternative<DispatchJob>(c); });
   if (!s.name.empty()) {
     commands.push_back(ReleaseName{s.name});
   }
@@ -86,7 +109,53 @@ void ReturnToPending(Saga& s, std::string error, ReplyStatus reply_status,
 void Fail(Saga& s, std::string error, std::vector<Command>& commands) {
   s.phase = Phase::kFailed;
   s.last_error = std::move(error);
+  // A step waiting out its backoff will not be retried by a failed saga; an operator's retry
+  // runs it again with the failed ones.
+  for (auto& [slot, st] : s.steps) {
+    if (st.status == StepStatus::kWaiting) {
+      st.status = StepStatus::kFailed;
+      st.retry_at = {};
+    }
+  }
   commands.push_back(PublishStatus{});
+}
+
+// An attempt ended without success. A retryable outcome with attempts left in the step's budget
+// waits out the backoff (or, when the lease already made us wait, starts the next attempt at
+// once); anything else fails the step, and with it the approval (name checks) or the saga.
+void AttemptFailed(Saga& s, Slot slot, const Outcome& outcome, bool start_at_once,
+                   const DecideContext& ctx, std::vector<Command>& commands) {
+  StepState& st = s.steps[slot];
+  st.finished = ctx.now;
+  st.last_error = outcome.error;
+  const retry::Policy& policy = ctx.PolicyFor(slot);
+  int made = saga::AttemptsInBudget(st);
+  if (!SlotIsActive(s, slot)) {
+    // A step still running when the saga failed: its outcome is recorded, the operator decides.
+    st.status = StepStatus::kFailed;
+    return;
+  }
+  if (outcome.retryable() && retry::HasAttemptsLeft(policy, made)) {
+    if (start_at_once) {
+      StartNextAttempt(s, slot, ctx, commands);
+    } else {
+      st.status = StepStatus::kWaiting;
+      st.retry_at = ctx.now + retry::NextDelay(policy, made, outcome.retry_after_ms, ctx.random01);
+    }
+    return;
+  }
+  st.status = StepStatus::kFailed;
+  std::string why = outcome.retryable() ? " after " + Attempts(st.attempt) : "";
+  if (IsNameSlot(slot)) {
+    ReturnToPending(s,
+                    "could not check the name in " + CloudName(slot) + why + ": " + outcome.error,
+                    ReplyStatus::kUnavailable, commands);
+    return;
+  }
+  Fail(s,
+       CloudName(slot) + " step failed" + why + " (attempt " + std::to_string(st.attempt) +
+           "): " + outcome.error,
+       commands);
 }
 
 // Checks a provisioning result's data against the step's contract.
@@ -172,6 +241,7 @@ Result<Decision> OnAnnounced(const std::optional<Saga>& current, const Announced
     case Phase::kDelivering:
       if (key_changed) {
         s.transport_key = a.transport_key;
+        s.reseal_needed = true;
         Fail(s,
              "the device restarted without its saved transport key, so the credentials already "
              "sealed to the old key cannot reach it",
@@ -316,11 +386,7 @@ Result<Decision> OnStepResult(const std::optional<Saga>& current, const StepResu
       return NotInPhase(s, "a name-check result");
     }
     if (!e.result.outcome.ok()) {
-      st.status = StepStatus::kFailed;
-      st.last_error = e.result.outcome.error;
-      ReturnToPending(
-          s, "could not check the name in " + CloudName(*slot) + ": " + e.result.outcome.error,
-          ReplyStatus::kUnavailable, commands);
+      AttemptFailed(s, *slot, e.result.outcome, false, ctx, commands);
       return Decision{std::move(s), std::move(commands)};
     }
     Result<protocol::NameCheckResult> check = protocol::ParseNameCheck(e.result.data_json);
@@ -363,11 +429,7 @@ Result<Decision> OnStepResult(const std::optional<Saga>& current, const StepResu
     return NotInPhase(s, "a provisioning result");
   }
   if (!e.result.outcome.ok()) {
-    st.status = StepStatus::kFailed;
-    st.last_error = e.result.outcome.error;
-    if (s.phase == Phase::kProvisioning) {
-      Fail(s, CloudName(*slot) + " step failed: " + e.result.outcome.error, commands);
-    }
+    AttemptFailed(s, *slot, e.result.outcome, false, ctx, commands);
     return Decision{std::move(s), std::move(commands)};
   }
   Status data = ValidateProvisionData(*slot, e.result.data_json);
@@ -445,6 +507,139 @@ Result<Decision> OnAck(const std::optional<Saga>& current, const AckReceived& e,
   return WithCommand(std::move(s), PublishStatus{});
 }
 
+Result<Decision> OnTimer(const std::optional<Saga>& current, const DecideContext& ctx) {
+  if (!current) {
+    return Status::FailedPrecondition("timer for a device the engine does not know");
+  }
+  Saga s = *current;
+  std::vector<Command> commands;
+  std::vector<Slot> slots;
+  for (const auto& [slot, st] : s.steps) {
+    slots.push_back(slot);
+  }
+  for (Slot slot : slots) {
+    auto it = s.steps.find(slot);
+    if (it == s.steps.end()) {
+      break;  // the approval went back to pending and its steps were dropped
+    }
+    StepState& st = it->second;
+    if (st.status == StepStatus::kRunning && st.deadline <= ctx.now) {
+      // The worker died, the job or its result was lost, or the cloud is hanging: the attempt is
+      // over either way, and its late result will be stale.
+      Millis lease = st.deadline - st.started;
+      AttemptFailed(s, slot,
+                    Outcome::Retryable("no result within the attempt's lease of " +
+                                       std::to_string(lease / 1000) + " s"),
+                    true, ctx, commands);
+    } else if (st.status == StepStatus::kWaiting && st.retry_at <= ctx.now) {
+      if (SlotIsActive(s, slot)) {
+        StartNextAttempt(s, slot, ctx, commands);
+      } else {
+        st.status = StepStatus::kFailed;
+      }
+    }
+  }
+  if (!(s == *current)) {
+    s.updated_at = ctx.now;
+  }
+  return Decision{std::move(s), std::move(commands)};
+}
+
+// Moves a saga whose three provisioning steps have succeeded on to delivery.
+void DeliverIfComplete(Saga& s, std::vector<Command>& commands) {
+  for (Slot p : kProvisionSlots) {
+    auto it = s.steps.find(p);
+    if (it == s.steps.end() || it->second.status != StepStatus::kSucceeded) {
+      return;
+    }
+  }
+  s.phase = Phase::kDelivering;
+  s.bundle_id = BundleIdFor(s.generation);
+  s.sealed_bundle.clear();
+  commands.push_back(SealBundle{});
+}
+
+Result<Decision> OnRetry(const std::optional<Saga>& current, const RetryRequested& e,
+                         const DecideContext& ctx) {
+  std::vector<Command> commands;
+  if (!current) {
+    commands.push_back(
+        SendReply{e.reply, ReplyStatus::kNotFound, "no device with this id has announced itself"});
+    return Decision{std::nullopt, std::move(commands)};
+  }
+  Saga s = *current;
+  if (s.phase != Phase::kFailed) {
+    commands.push_back(SendReply{e.reply, ReplyStatus::kConflict,
+                                 "the device is " + std::string(saga::ApiState(s.phase)) +
+                                     "; only a failed device can be retried"});
+    return Decision{std::move(s), std::move(commands)};
+  }
+  s.phase = Phase::kProvisioning;
+  s.last_error.clear();
+  s.bundle_id.clear();
+  s.sealed_bundle.clear();
+  std::vector<std::string> restarted;
+  for (Slot slot : kProvisionSlots) {
+    StepState& st = s.steps[slot];
+    // Results sealed to a transport key the device no longer has must be made again.
+    bool sealed_to_old_key = s.reseal_needed && (slot == Slot::kDps || slot == Slot::kVault);
+    if (st.status == StepStatus::kFailed || st.status == StepStatus::kIdle ||
+        st.status == StepStatus::kWaiting || sealed_to_old_key) {
+      st.budget_start = st.attempt;
+      StartNextAttempt(s, slot, ctx, commands);
+      restarted.push_back(std::string(saga::SlotName(slot)));
+    }
+  }
+  s.reseal_needed = false;
+  s.updated_at = ctx.now;
+  DeliverIfComplete(s, commands);
+  std::string list;
+  for (const std::string& r : restarted) {
+    list += (list.empty() ? "" : ", ") + r;
+  }
+  commands.push_back(SendReply{e.reply, ReplyStatus::kAccepted,
+                               list.empty() ? "retrying the delivery" : "retrying " + list});
+  commands.push_back(PublishStatus{});
+  return Decision{std::move(s), std::move(commands)};
+}
+
+Result<Decision> OnRunNow(const std::optional<Saga>& current, const RunNowRequested& e,
+                          const DecideContext& ctx) {
+  std::vector<Command> commands;
+  if (!current) {
+    commands.push_back(
+        SendReply{e.reply, ReplyStatus::kNotFound, "no device with this id has announced itself"});
+    return Decision{std::nullopt, std::move(commands)};
+  }
+  Saga s = *current;
+  std::optional<Slot> only;
+  if (!e.step.empty()) {
+    Result<Slot> parsed = saga::ParseSlot(e.step);
+    if (!parsed.ok()) {
+      commands.push_back(
+          SendReply{e.reply, ReplyStatus::kInvalid, "unknown step '" + e.step.substr(0, 32) + "'"});
+      return Decision{std::move(s), std::move(commands)};
+    }
+    only = *parsed;
+  }
+  int started = 0;
+  for (auto& [slot, st] : s.steps) {
+    if (st.status == StepStatus::kWaiting && (!only || *only == slot) && SlotIsActive(s, slot)) {
+      StartNextAttempt(s, slot, ctx, commands);
+      ++started;
+    }
+  }
+  if (started == 0) {
+    commands.push_back(SendReply{e.reply, ReplyStatus::kConflict,
+                                 only ? "the step " + e.step + " is not waiting for a retry"
+                                      : "no step is waiting for a retry"});
+    return Decision{std::move(s), std::move(commands)};
+  }
+  s.updated_at = ctx.now;
+  commands.push_back(SendReply{e.reply, ReplyStatus::kAccepted,
+                               "started " + std::to_string(started) + " step(s) now"});
+  return Decision{std::move(s), std::move(commands)};
+}
 }  // namespace
 
 const retry::Policy& DecideContext::PolicyFor(saga::Slot slot) const {
@@ -454,9 +649,9 @@ const retry::Policy& DecideContext::PolicyFor(saga::Slot slot) const {
 }
 
 std::string_view EventName(const Event& event) {
-  static constexpr std::string_view kNames[] = {"announced",         "approve_requested",
-                                                "dismiss_requested", "step_result",
-                                                "bundle_sealed",     "ack_received"};
+  static constexpr std::string_view kNames[] = {
+      "announced",    "approve_requested", "dismiss_requested", "step_result",      "bundle_sealed",
+      "ack_received", "timer_fired",       "retry_requested",   "run_now_requested"};
   return kNames[event.index()];
 }
 
@@ -477,8 +672,14 @@ Result<Decision> Decide(const std::optional<saga::Saga>& current, const Event& e
           return OnStepResult(current, e, ctx);
         } else if constexpr (std::is_same_v<E, BundleSealed>) {
           return OnBundleSealed(current, e, ctx);
-        } else {
+        } else if constexpr (std::is_same_v<E, AckReceived>) {
           return OnAck(current, e, ctx);
+        } else if constexpr (std::is_same_v<E, TimerFired>) {
+          return OnTimer(current, ctx);
+        } else if constexpr (std::is_same_v<E, RetryRequested>) {
+          return OnRetry(current, e, ctx);
+        } else {
+          return OnRunNow(current, e, ctx);
         }
       },
       event);

@@ -23,6 +23,7 @@ namespace gps::engine {
 struct DecideContext {
   Instant now;
   std::map<saga::Slot, retry::Policy> policies;  // missing slots use retry::Policy{}
+  double random01 = 0.5;  // uniform in [0, 1), drawn by the shell: the backoff's jitter
 
   const retry::Policy& PolicyFor(saga::Slot slot) const;
 };

@@ -606,5 +606,244 @@ TEST(DecideDelivery, AckBeforeDeliveryIsRefused) {
   EXPECT_FALSE(Decide(drv.Provisioning(), AckReceived{"g1"}, Ctx()).ok());
 }
 
+// ---- retries, leases and timers
+// ------------------------------------------------------------------ Ctx() uses the default policy:
+// 5 attempts, 1 s backoff doubling, jitter centred by random01 0.5.
+
+namespace retries {
+
+Outcome Busy(Millis retry_after = 0) {
+  return Outcome::Retryable("dps: HTTP 503: busy", retry_after);
+}
+
+// Fails the current attempt of a slot with a retryable outcome and fires its backoff timer.
+Saga FailAndRetry(Saga s, Slot slot, Instant now) {
+  s = Apply(s, Result_(s, slot, Busy()), now);
+  return Apply(s, TimerFired{}, s.steps.at(slot).retry_at);
+}
+
+TEST(DecideRetry, RetryableNameCheckFailureWaitsOutItsBackoff) {
+  SagaDriver drv;
+  Saga s = drv.CheckingName();
+  Result<Decision> d = Decide(s, Result_(s, Slot::kDpsName, Busy()), Ctx(kT0 + 10));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kCheckingName);
+  const saga::StepState& st = d->next->steps.at(Slot::kDpsName);
+  EXPECT_EQ(st.status, StepStatus::kWaiting);
+  EXPECT_EQ(st.retry_at, kT0 + 10 + 1000);
+  EXPECT_EQ(st.last_error, "dps: HTTP 503: busy");
+  EXPECT_TRUE(d->commands.empty()) << "the approval keeps waiting";
+  EXPECT_EQ(saga::NextDue(*d->next), kT0 + 1010) << "the retry comes before the other lease";
+}
+
+TEST(DecideRetry, NameCheckThatKeepsFailingReturnsToPendingAsUnavailable) {
+  SagaDriver drv;
+  Saga s = drv.CheckingName();
+  Instant now = kT0;
+  for (int i = 0; i < 4; ++i) {
+    s = FailAndRetry(s, Slot::kDpsName, now);
+    now = s.steps.at(Slot::kDpsName).started;
+  }
+  ASSERT_EQ(s.steps.at(Slot::kDpsName).attempt, 5);
+  Result<Decision> d = Decide(s, Result_(s, Slot::kDpsName, Busy()), Ctx(now));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kPending);
+  EXPECT_NE(d->next->last_error.find("after 5 attempts"), std::string::npos) << d->next->last_error;
+  std::vector<SendReply> replies = All<SendReply>(d->commands);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].status, ReplyStatus::kUnavailable);
+  EXPECT_EQ(All<ReleaseName>(d->commands).size(), 1u);
+}
+
+TEST(DecideRetry, RetryableProvisioningFailureWaitsWithGrowingBackoffAndHonoursRetryAfter) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  s = Apply(s, Result_(s, Slot::kDps, Busy()), kT0);
+  EXPECT_EQ(s.phase, Phase::kProvisioning);
+  EXPECT_EQ(s.steps.at(Slot::kDps).retry_at, kT0 + 1000);
+  s = Apply(s, TimerFired{}, kT0 + 1000);
+  s = Apply(s, Result_(s, Slot::kDps, Busy()), kT0 + 1500);
+  EXPECT_EQ(s.steps.at(Slot::kDps).retry_at, kT0 + 1500 + 2000);
+  s = Apply(s, TimerFired{}, kT0 + 3500);
+  s = Apply(s, Result_(s, Slot::kDps, Busy(9000)), kT0 + 4000);
+  EXPECT_EQ(s.steps.at(Slot::kDps).retry_at, kT0 + 4000 + 9000) << "Retry-After is a floor";
+}
+
+TEST(DecideRetry, WaitingStepStartsItsNextAttemptWhenTheTimerFires) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  s = Apply(s, Result_(s, Slot::kVault, Busy()), kT0);
+  Result<Decision> d = Decide(s, TimerFired{}, Ctx(kT0 + 1000));
+  ASSERT_TRUE(d.ok());
+  const saga::StepState& st = d->next->steps.at(Slot::kVault);
+  EXPECT_EQ(st.status, StepStatus::kRunning);
+  EXPECT_EQ(st.attempt, 2);
+  EXPECT_EQ(st.deadline, kT0 + 1000 + kTimeout);
+  std::vector<DispatchJob> jobs = All<DispatchJob>(d->commands);
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].slot, Slot::kVault);
+}
+
+TEST(DecideRetry, TimerBeforeAnythingIsDueChangesNothing) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  s = Apply(s, Result_(s, Slot::kVault, Busy()), kT0);
+  Result<Decision> d = Decide(s, TimerFired{}, Ctx(kT0 + 999));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(*d->next, s);
+  EXPECT_TRUE(d->commands.empty());
+}
+
+TEST(DecideRetry, BudgetSpentFailsTheSagaWithStepAttemptsAndCloudError) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  Instant now = kT0;
+  for (int i = 0; i < 4; ++i) {
+    s = FailAndRetry(s, Slot::kDps, now);
+    now = s.steps.at(Slot::kDps).started;
+  }
+  Result<Decision> d = Decide(s, Result_(s, Slot::kDps, Busy()), Ctx(now));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kFailed);
+  EXPECT_EQ(d->next->last_error,
+            "DPS step failed after 5 attempts (attempt 5): dps: HTTP 503: busy");
+  EXPECT_EQ(d->next->steps.at(Slot::kDps).status, StepStatus::kFailed);
+  EXPECT_EQ(All<PublishStatus>(d->commands).size(), 1u);
+}
+
+TEST(DecideRetry, PermanentFailureFailsAtOnceWithoutRetrying) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  Result<Decision> d = Decide(
+      s, Result_(s, Slot::kVault, Outcome::Permanent("vault: HTTP 400: common name not allowed")),
+      Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kFailed);
+  EXPECT_EQ(d->next->steps.at(Slot::kVault).attempt, 1);
+  EXPECT_NE(d->next->last_error.find("common name not allowed"), std::string::npos);
+}
+
+TEST(DecideLease, ExpiredAttemptIsDispatchedAgainAtOnceAsTheNextAttempt) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  Result<Decision> d = Decide(s, TimerFired{}, Ctx(kT0 + kTimeout));
+  ASSERT_TRUE(d.ok());
+  for (Slot slot : {Slot::kMender, Slot::kDps, Slot::kVault}) {
+    const saga::StepState& st = d->next->steps.at(slot);
+    EXPECT_EQ(st.status, StepStatus::kRunning);
+    EXPECT_EQ(st.attempt, 2);
+    EXPECT_NE(st.last_error.find("lease"), std::string::npos);
+  }
+  EXPECT_EQ(All<DispatchJob>(d->commands).size(), 3u);
+  // The late result of attempt 1 is stale.
+  StepResultArrived late = Result_(s, Slot::kMender, Outcome::Ok(), MenderData());
+  EXPECT_TRUE(Decide(*d->next, late, Ctx(kT0 + kTimeout + 1)).status().IsFailedPrecondition());
+}
+
+TEST(DecideLease, ExpiredAttemptOfAFailedSagaIsRecordedAsFailed) {
+  SagaDriver drv;
+  Saga s = drv.Failed();  // mender and vault still running
+  Result<Decision> d = Decide(s, TimerFired{}, Ctx(kT0 + kTimeout));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kFailed);
+  EXPECT_EQ(d->next->steps.at(Slot::kMender).status, StepStatus::kFailed);
+  EXPECT_TRUE(All<DispatchJob>(d->commands).empty());
+  EXPECT_FALSE(saga::NextDue(*d->next).has_value());
+}
+
+TEST(DecideOperatorRetry, UnknownDeviceIsNotFound) {
+  Result<Decision> d = Decide(std::nullopt, RetryRequested{"alice", kReply}, Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE(d->next.has_value());
+  EXPECT_EQ(All<SendReply>(d->commands).at(0).status, ReplyStatus::kNotFound);
+}
+
+TEST(DecideOperatorRetry, OnlyAFailedDeviceCanBeRetried) {
+  SagaDriver drv;
+  Result<Decision> d = Decide(drv.Provisioning(), RetryRequested{"alice", kReply}, Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(All<SendReply>(d->commands).at(0).status, ReplyStatus::kConflict);
+  EXPECT_TRUE(All<DispatchJob>(d->commands).empty());
+}
+
+TEST(DecideOperatorRetry, RunsOnlyTheFailedStepsWithAFreshBudget) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  s = Apply(s, Result_(s, Slot::kMender, Outcome::Ok(), MenderData()));
+  s = Apply(s, Result_(s, Slot::kVault, Outcome::Ok(), VaultData()));
+  Instant now = kT0;
+  for (int i = 0; i < 4; ++i) {
+    s = FailAndRetry(s, Slot::kDps, now);
+    now = s.steps.at(Slot::kDps).started;
+  }
+  s = Apply(s, Result_(s, Slot::kDps, Busy()), now);
+  ASSERT_EQ(s.phase, Phase::kFailed);
+
+  Result<Decision> d = Decide(s, RetryRequested{"alice", kReply}, Ctx(now + 60000));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kProvisioning);
+  EXPECT_TRUE(d->next->last_error.empty());
+  std::vector<DispatchJob> jobs = All<DispatchJob>(d->commands);
+  ASSERT_EQ(jobs.size(), 1u) << "succeeded steps are never run again";
+  EXPECT_EQ(jobs[0].slot, Slot::kDps);
+  const saga::StepState& dps = d->next->steps.at(Slot::kDps);
+  EXPECT_EQ(dps.attempt, 6);
+  EXPECT_EQ(dps.budget_start, 5);
+  EXPECT_EQ(d->next->steps.at(Slot::kMender).attempt, 1);
+  EXPECT_EQ(All<SendReply>(d->commands).at(0).status, ReplyStatus::kAccepted);
+  // The fresh budget allows retries again, and success delivers.
+  Saga r = Apply(*d->next, Result_(*d->next, Slot::kDps, Busy()), now + 60001);
+  EXPECT_EQ(r.steps.at(Slot::kDps).status, StepStatus::kWaiting);
+  r = Apply(r, TimerFired{}, r.steps.at(Slot::kDps).retry_at);
+  r = Apply(r, Result_(r, Slot::kDps, Outcome::Ok(), DpsData()), now + 70000);
+  EXPECT_EQ(r.phase, Phase::kDelivering);
+}
+
+TEST(DecideOperatorRetry, AfterATransportKeyChangeTheSealedStepsRunAgain) {
+  SagaDriver drv;
+  Saga s = drv.Sealed();
+  s = Apply(s, drv.device.Announce(500, std::string(32, 'n')));
+  ASSERT_EQ(s.phase, Phase::kFailed);
+  ASSERT_TRUE(s.reseal_needed);
+  Result<Decision> d = Decide(s, RetryRequested{"alice", kReply}, Ctx());
+  ASSERT_TRUE(d.ok());
+  std::vector<DispatchJob> jobs = All<DispatchJob>(d->commands);
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].slot, Slot::kDps);
+  EXPECT_EQ(jobs[1].slot, Slot::kVault);
+  EXPECT_FALSE(d->next->reseal_needed);
+  EXPECT_TRUE(d->next->sealed_bundle.empty());
+  EXPECT_EQ(d->next->steps.at(Slot::kMender).status, StepStatus::kSucceeded);
+}
+
+TEST(DecideRunNow, WaitingStepStartsAtOnce) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  s = Apply(s, Result_(s, Slot::kVault, Busy(60000)), kT0);
+  Result<Decision> d = Decide(s, RunNowRequested{"vault", "alice", kReply}, Ctx(kT0 + 5));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->steps.at(Slot::kVault).status, StepStatus::kRunning);
+  EXPECT_EQ(d->next->steps.at(Slot::kVault).attempt, 2);
+  EXPECT_EQ(All<DispatchJob>(d->commands).size(), 1u);
+  EXPECT_EQ(All<SendReply>(d->commands).at(0).status, ReplyStatus::kAccepted);
+}
+
+TEST(DecideRunNow, NothingWaitingIsAConflictAndAnUnknownStepInvalid) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  Result<Decision> d = Decide(s, RunNowRequested{"", "alice", kReply}, Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(All<SendReply>(d->commands).at(0).status, ReplyStatus::kConflict);
+  EXPECT_TRUE(All<DispatchJob>(d->commands).empty());
+  d = Decide(s, RunNowRequested{"flux", "alice", kReply}, Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(All<SendReply>(d->commands).at(0).status, ReplyStatus::kInvalid);
+  d = Decide(std::nullopt, RunNowRequested{"", "alice", kReply}, Ctx());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(All<SendReply>(d->commands).at(0).status, ReplyStatus::kNotFound);
+}
+
+}  // namespace retries
+
 }  // namespace
 }  // namespace gps::engine

@@ -52,8 +52,24 @@ struct AckReceived {
   std::string bundle_id;
 };
 
+// The device's timer came due (a lease ran out, a backoff ended); Decide looks at what is due.
+struct TimerFired {};
+
+// An operator asked to run a failed saga's failed steps again.
+struct RetryRequested {
+  std::string actor;
+  saga::ReplyTarget reply;
+};
+
+// An operator asked a step waiting out its backoff (step empty: every waiting step) to start now.
+struct RunNowRequested {
+  std::string step;
+  std::string actor;
+  saga::ReplyTarget reply;
+};
+
 using Event = std::variant<Announced, ApproveRequested, DismissRequested, StepResultArrived,
-                           BundleSealed, AckReceived>;
+                           BundleSealed, AckReceived, TimerFired, RetryRequested, RunNowRequested>;
 
 std::string_view EventName(const Event& event);
 

@@ -12,12 +12,17 @@ std::string_view CommandName(CommandKind kind) {
       return "approve";
     case CommandKind::kDismiss:
       return "dismiss";
+    case CommandKind::kRetry:
+      return "retry";
+    case CommandKind::kRunNow:
+      return "run-now";
   }
   return "";
 }
 
 Result<CommandKind> ParseCommandName(std::string_view text) {
-  for (CommandKind k : {CommandKind::kApprove, CommandKind::kDismiss}) {
+  for (CommandKind k :
+       {CommandKind::kApprove, CommandKind::kDismiss, CommandKind::kRetry, CommandKind::kRunNow}) {
     if (text == CommandName(k)) {
       return k;
     }
@@ -30,6 +35,9 @@ std::string EncodeCommand(const OperatorCommand& c) {
   w.BeginObject().Field("v", 1).Field("deviceId", c.device_id);
   if (c.kind == CommandKind::kApprove) {
     w.Field("name", c.name);
+  }
+  if (c.kind == CommandKind::kRunNow && !c.step.empty()) {
+    w.Field("step", c.step);
   }
   w.Field("actor", c.actor).EndObject();
   return w.Take();
@@ -50,6 +58,10 @@ Result<OperatorCommand> ParseCommand(CommandKind kind, std::string_view payload)
   }
   if (kind == CommandKind::kApprove) {
     GPS_ASSIGN_OR_RETURN(c.name, root.GetString("name", 256));
+  }
+  if (kind == CommandKind::kRunNow) {
+    // Checked against the saga's slots by the engine, like the name's rules.
+    GPS_ASSIGN_OR_RETURN(c.step, root.GetStringOr("step", "", 32));
   }
   GPS_ASSIGN_OR_RETURN(c.actor, root.GetStringOr("actor", "", 128));
   return c;

@@ -1,7 +1,7 @@
 #pragma once
 // Operator commands from gps-ui to the engine, and the engine's replies (docs/protocol.md).
-// A command goes to gps/v1/commands/{approve|dismiss} with MQTT 5 RESPONSE_TOPIC (the UI
-// instance's reply topic) and CORRELATION_DATA (the request id); the reply comes back there.
+// A command goes to gps/v1/commands/{approve|dismiss|retry|run-now} with MQTT 5 RESPONSE_TOPIC (the
+// UI instance's reply topic) and CORRELATION_DATA (the request id); the reply comes back there.
 // Pure; thread-safe.
 
 #include <string>
@@ -11,7 +11,9 @@
 
 namespace gps::protocol {
 
-enum class CommandKind { kApprove, kDismiss };
+// retry: a failed saga runs its failed steps again with a fresh attempt budget.
+// run-now: a step waiting out its backoff starts its next attempt at once.
+enum class CommandKind { kApprove, kDismiss, kRetry, kRunNow };
 std::string_view CommandName(CommandKind kind);
 Result<CommandKind> ParseCommandName(std::string_view text);
 
@@ -20,6 +22,7 @@ struct OperatorCommand {
   std::string device_id;
   std::string name;   // approve only
   std::string actor;  // who asked (operator login), for the audit trail
+  std::string step;   // run-now only, optional: a saga slot name (e.g. "vault"); empty: every step
 };
 std::string EncodeCommand(const OperatorCommand& c);
 // kind comes from the topic; the name is only checked for presence here, its rules by the engine.

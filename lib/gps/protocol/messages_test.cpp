@@ -425,7 +425,8 @@ TEST(Ack, RefusesMalformedMessages) {
 // Operator commands and replies
 
 TEST(Command, NamesRoundTrip) {
-  for (CommandKind k : {CommandKind::kApprove, CommandKind::kDismiss}) {
+  for (CommandKind k :
+       {CommandKind::kApprove, CommandKind::kDismiss, CommandKind::kRetry, CommandKind::kRunNow}) {
     EXPECT_EQ(Must(ParseCommandName(CommandName(k))), k);
   }
   EXPECT_TRUE(ParseCommandName("Approve").status().IsInvalidArgument());
@@ -433,7 +434,7 @@ TEST(Command, NamesRoundTrip) {
 }
 
 TEST(Command, ApproveRoundTrips) {
-  OperatorCommand c{CommandKind::kApprove, kDeviceId, "gw-berlin-0042", "alice"};
+  OperatorCommand c{CommandKind::kApprove, kDeviceId, "gw-berlin-0042", "alice", ""};
   std::string payload = EncodeCommand(c);
   OperatorCommand back = Must(ParseCommand(CommandKind::kApprove, payload));
   EXPECT_EQ(back.kind, CommandKind::kApprove);
@@ -443,13 +444,34 @@ TEST(Command, ApproveRoundTrips) {
 }
 
 TEST(Command, DismissRoundTripsWithoutName) {
-  OperatorCommand c{CommandKind::kDismiss, kDeviceId, "", "bob"};
+  OperatorCommand c{CommandKind::kDismiss, kDeviceId, "", "bob", ""};
   std::string payload = EncodeCommand(c);
   EXPECT_EQ(payload.find("\"name\""), std::string::npos);
   OperatorCommand back = Must(ParseCommand(CommandKind::kDismiss, payload));
   EXPECT_EQ(back.kind, CommandKind::kDismiss);
   EXPECT_EQ(back.device_id, kDeviceId);
   EXPECT_EQ(back.actor, "bob");
+}
+
+TEST(Command, RunNowCarriesItsOptionalStep) {
+  OperatorCommand c{CommandKind::kRunNow, kDeviceId, "", "carol", "vault"};
+  OperatorCommand back = Must(ParseCommand(CommandKind::kRunNow, EncodeCommand(c)));
+  EXPECT_EQ(back.step, "vault");
+  EXPECT_EQ(back.actor, "carol");
+  c.step.clear();
+  std::string payload = EncodeCommand(c);
+  EXPECT_EQ(payload.find("step"), std::string::npos);
+  EXPECT_EQ(Must(ParseCommand(CommandKind::kRunNow, payload)).step, "");
+  EXPECT_FALSE(ParseCommand(CommandKind::kRunNow,
+                            R"({"v":1,"deviceId":")" + std::string(kDeviceId) + R"(","step":7})")
+                   .ok());
+}
+
+TEST(Command, RetryRoundTrips) {
+  OperatorCommand c{CommandKind::kRetry, kDeviceId, "", "dave", ""};
+  OperatorCommand back = Must(ParseCommand(CommandKind::kRetry, EncodeCommand(c)));
+  EXPECT_EQ(back.kind, CommandKind::kRetry);
+  EXPECT_EQ(back.device_id, kDeviceId);
 }
 
 TEST(Command, RefusesMalformedCommands) {

@@ -14,7 +14,8 @@ constexpr Phase kPhases[] = {Phase::kPending,    Phase::kCheckingName, Phase::kP
 constexpr Slot kSlots[] = {Slot::kMenderName, Slot::kDpsName, Slot::kMender, Slot::kDps,
                            Slot::kVault};
 constexpr StepStatus kStepStatuses[] = {StepStatus::kIdle, StepStatus::kRunning,
-                                        StepStatus::kSucceeded, StepStatus::kFailed};
+                                        StepStatus::kWaiting, StepStatus::kSucceeded,
+                                        StepStatus::kFailed};
 
 Result<StepStatus> ParseStepStatus(std::string_view text) {
   for (StepStatus s : kStepStatuses) {
@@ -142,12 +143,31 @@ std::string_view StepStatusName(StepStatus s) {
       return "idle";
     case StepStatus::kRunning:
       return "running";
+    case StepStatus::kWaiting:
+      return "waiting";
     case StepStatus::kSucceeded:
       return "succeeded";
     case StepStatus::kFailed:
       return "failed";
   }
   return "idle";
+}
+
+std::optional<Instant> NextDue(const Saga& s) {
+  std::optional<Instant> due;
+  auto earliest = [&](Instant at) {
+    if (!due || at < *due) {
+      due = at;
+    }
+  };
+  for (const auto& [slot, st] : s.steps) {
+    if (st.status == StepStatus::kRunning) {
+      earliest(st.deadline);
+    } else if (st.status == StepStatus::kWaiting) {
+      earliest(st.retry_at);
+    }
+  }
+  return due;
 }
 
 std::string EncodeSaga(const Saga& s) {
@@ -177,6 +197,8 @@ std::string EncodeSaga(const Saga& s) {
         .Field("attempt", st.attempt)
         .Field("started", st.started.ms)
         .Field("deadline", st.deadline.ms)
+        .Field("retryAt", st.retry_at.ms)
+        .Field("budgetStart", st.budget_start)
         .Field("finished", st.finished.ms)
         .Field("lastError", protocol::CapText(st.last_error, protocol::kMaxErrorTextBytes))
         .Key("data")
@@ -189,6 +211,7 @@ std::string EncodeSaga(const Saga& s) {
       .Field("deliveredAt", s.delivered_at.ms)
       .Field("provisionedAt", s.provisioned_at.ms)
       .Field("lastError", protocol::CapText(s.last_error, protocol::kMaxErrorTextBytes))
+      .Field("resealNeeded", s.reseal_needed)
       .Key("pendingReply")
       .BeginObject()
       .Field("topic", s.pending_reply.topic)
@@ -230,6 +253,13 @@ Result<Saga> DecodeSaga(std::string_view text, std::int64_t version) {
     st.attempt = static_cast<int>(attempt);
     GPS_ASSIGN_OR_RETURN(st.started.ms, v.GetIntOr("started", 0));
     GPS_ASSIGN_OR_RETURN(st.deadline.ms, v.GetIntOr("deadline", 0));
+    GPS_ASSIGN_OR_RETURN(st.retry_at.ms, v.GetIntOr("retryAt", 0));
+    GPS_ASSIGN_OR_RETURN(std::int64_t budget_start, v.GetIntOr("budgetStart", 0));
+    if (budget_start < 0 || budget_start > attempt) {
+      return Status::InvalidArgument("saga: steps." + key + ".budgetStart " +
+                                     std::to_string(budget_start) + " is outside [0, attempt]");
+    }
+    st.budget_start = static_cast<int>(budget_start);
     GPS_ASSIGN_OR_RETURN(st.finished.ms, v.GetIntOr("finished", 0));
     GPS_ASSIGN_OR_RETURN(st.last_error,
                          v.GetStringOr("lastError", "", protocol::kMaxErrorTextBytes));
@@ -243,6 +273,7 @@ Result<Saga> DecodeSaga(std::string_view text, std::int64_t version) {
   GPS_ASSIGN_OR_RETURN(s.provisioned_at.ms, root.GetIntOr("provisionedAt", 0));
   GPS_ASSIGN_OR_RETURN(s.last_error,
                        root.GetStringOr("lastError", "", protocol::kMaxErrorTextBytes));
+  GPS_ASSIGN_OR_RETURN(s.reseal_needed, root.GetBoolOr("resealNeeded", false));
   if (std::optional<json::Value> reply = root.Find("pendingReply")) {
     GPS_ASSIGN_OR_RETURN(s.pending_reply.topic, reply->GetStringOr("topic", "", 256));
     GPS_ASSIGN_OR_RETURN(s.pending_reply.correlation, Base64Field(*reply, "correlation", 512));

@@ -41,7 +41,8 @@ protocol::Action SlotAction(Slot slot);
 // The slot a job id addresses, if any.
 std::optional<Slot> SlotFor(protocol::Step step, protocol::Action action);
 
-enum class StepStatus { kIdle, kRunning, kSucceeded, kFailed };
+// kWaiting: an attempt failed in a way worth retrying; the next one starts at retry_at.
+enum class StepStatus { kIdle, kRunning, kWaiting, kSucceeded, kFailed };
 std::string_view StepStatusName(StepStatus s);
 
 struct StepState {
@@ -52,6 +53,8 @@ struct StepState {
   Instant finished;              // when it succeeded or failed
   std::string last_error;        // the cloud's words, for the operator
   std::string data_json = "{}";  // the worker's result data (protocol/step_results.h)
+  Instant retry_at;              // kWaiting: when the next attempt starts
+  int budget_start = 0;          // attempts made before the current budget (operator retry)
 
   friend bool operator==(const StepState&, const StepState&) = default;
 };
@@ -93,11 +96,21 @@ struct Saga {
   Instant provisioned_at;
 
   std::string last_error;
+  // The device came back with another transport key after secrets were sealed to the old one:
+  // a retry must run the steps whose results are sealed (DPS, Vault) again.
+  bool reseal_needed = false;
   ReplyTarget pending_reply;
   Instant updated_at;
 
   friend bool operator==(const Saga&, const Saga&) = default;
 };
+
+// The earliest time the saga needs attention without any message arriving: a running attempt's
+// lease or a waiting step's retry time. nullopt when nothing is timed.
+std::optional<Instant> NextDue(const Saga& saga);
+
+// Attempts made within the step's current budget.
+inline int AttemptsInBudget(const StepState& st) { return st.attempt - st.budget_start; }
 
 std::string EncodeSaga(const Saga& saga);
 // version comes from the Redis hash next to the document.

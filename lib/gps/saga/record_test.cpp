@@ -37,21 +37,31 @@ Saga FullSaga() {
                                          Instant{2},
                                          Instant{3},
                                          "",
-                                         R"({"available":true,"detail":""})"};
-  s.steps[Slot::kDpsName] = StepState{
-      StepStatus::kSucceeded, 2, Instant{4}, Instant{5}, Instant{6}, "dps: HTTP 503: busy",
-      R"({"available":true})"};
-  s.steps[Slot::kMender] =
-      StepState{StepStatus::kRunning, 1, Instant{7}, Instant{8}, Instant{}, "", "{}"};
+                                         R"({"available":true,"detail":""})",
+                                         Instant{101},
+                                         0};
+  s.steps[Slot::kDpsName] = StepState{StepStatus::kSucceeded,
+                                      2,
+                                      Instant{4},
+                                      Instant{5},
+                                      Instant{6},
+                                      "dps: HTTP 503: busy",
+                                      R"({"available":true})",
+                                      Instant{102},
+                                      1};
+  s.steps[Slot::kMender] = StepState{
+      StepStatus::kRunning, 1, Instant{7}, Instant{8}, Instant{}, "", "{}", Instant{103}, 0};
   s.steps[Slot::kDps] = StepState{StepStatus::kFailed,
                                   5,
                                   Instant{9},
                                   Instant{10},
                                   Instant{11},
                                   "dps: HTTP 400: \"bad\"\n",
-                                  R"({"nested":{"a":[1,null]}})"};
+                                  R"({"nested":{"a":[1,null]}})",
+                                  Instant{104},
+                                  0};
   s.steps[Slot::kVault] =
-      StepState{StepStatus::kIdle, 0, Instant{}, Instant{}, Instant{}, "", "{}"};
+      StepState{StepStatus::kIdle, 0, Instant{}, Instant{}, Instant{}, "", "{}", Instant{105}, 0};
   s.bundle_id = "b-7";
   s.sealed_bundle = std::string("\x01\x00\xffsealed", 9);
   s.delivered_at = Instant{1763880200000};
@@ -225,6 +235,40 @@ TEST(SagaNames, ApiStateCollapsesTheWorkingPhases) {
   EXPECT_EQ(StepStatusName(StepStatus::kRunning), "running");
   EXPECT_EQ(StepStatusName(StepStatus::kSucceeded), "succeeded");
   EXPECT_EQ(StepStatusName(StepStatus::kFailed), "failed");
+}
+
+TEST(NextDue, IsTheEarliestLeaseOrRetryTime) {
+  Saga s;
+  EXPECT_FALSE(NextDue(s).has_value());
+  StepState done;
+  done.status = StepStatus::kSucceeded;
+  done.deadline = Instant{5};
+  s.steps[Slot::kMender] = done;
+  EXPECT_FALSE(NextDue(s).has_value()) << "a finished step's old lease is not due";
+  StepState running;
+  running.status = StepStatus::kRunning;
+  running.deadline = Instant{900};
+  s.steps[Slot::kDps] = running;
+  EXPECT_EQ(NextDue(s), Instant{900});
+  StepState waiting;
+  waiting.status = StepStatus::kWaiting;
+  waiting.retry_at = Instant{400};
+  waiting.deadline = Instant{100};
+  s.steps[Slot::kVault] = waiting;
+  EXPECT_EQ(NextDue(s), Instant{400});
+}
+
+TEST(DecodeSaga, RefusesABudgetBeyondTheAttempts) {
+  Saga s;
+  s.device_id = std::string(64, 'a');
+  s.transport_key = std::string(32, 'k');
+  StepState st;
+  st.attempt = 2;
+  st.budget_start = 3;
+  s.steps[Slot::kVault] = st;
+  Result<Saga> back = DecodeSaga(EncodeSaga(s), 1);
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.status().message().find("budgetStart"), std::string::npos);
 }
 
 }  // namespace
