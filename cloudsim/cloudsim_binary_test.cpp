@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "cloudsim/settings/settings.h"
+#include "cloudsim/testing/child_process.h"
 #include "gps/azure/sas_token.h"
 #include "gps/crypto/x509.h"
 #include "gps/http/client.h"
@@ -30,70 +31,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// The child process; killed if a test ends early, so nothing outlives the test.
-class Child {
- public:
-  Child(const std::vector<std::string>& env, const fs::path& log) {
-    std::vector<char*> envp;
-    for (const std::string& e : env) {
-      envp.push_back(const_cast<char*>(e.c_str()));
-    }
-    envp.push_back(nullptr);
-    char* argv[] = {const_cast<char*>(GPS_CLOUDSIM_BINARY), nullptr};
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    int rc = posix_spawn(&pid_, GPS_CLOUDSIM_BINARY, &actions, nullptr, argv, envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-      pid_ = -1;
-    }
-  }
-  ~Child() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  pid_t pid() const { return pid_; }
-  bool Running() {
-    if (pid_ <= 0 || exited_) {
-      return false;
-    }
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      exited_ = true;
-      status_ = status;
-      return false;
-    }
-    return true;
-  }
-  // Waits (polling, bounded) for the process to end; the exit status, or -1 on timeout.
-  int WaitExit(std::chrono::milliseconds limit) {
-    auto deadline = Clock::now() + limit;
-    while (Running()) {
-      if (Clock::now() > deadline) {
-        return -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
-  }
-
- private:
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  int status_ = 0;
-};
+using testing::Child;
+using testing::ReadAll;
 
 struct Exchange {
   int status = 0;
@@ -122,7 +61,8 @@ TEST(CloudsimBinary, ServesAllFourApisOnFreePortsAndStopsOnSigterm) {
   fs::create_directories(dir);
   fs::path ready = dir / "ready.json";
   fs::path log = dir / "cloudsim.log";
-  Child child({"GPS_CLOUDSIM_READY_FILE=" + ready.string(), "GPS_LOG_LEVEL=info",
+  Child child(GPS_CLOUDSIM_BINARY,
+              {"GPS_CLOUDSIM_READY_FILE=" + ready.string(), "GPS_LOG_LEVEL=info",
                "GPS_CLOUDSIM_MAX_BODY_KIB=64"},
               log);
   ASSERT_GT(child.pid(), 0) << "cannot spawn " << GPS_CLOUDSIM_BINARY;

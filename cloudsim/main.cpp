@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   options.bind = settings.bind;
   options.ports = {settings.mender_port, settings.dps_port, settings.vault_port, settings.hub_port};
   options.max_body_bytes = static_cast<std::size_t>(settings.max_body_kib) * 1024;
+  options.threads_per_port = static_cast<std::size_t>(settings.threads);
+  options.faults = cloudsim::ToFaultConfig(settings).value();  // checked by the settings table
+  options.fault_seed = cloudsim::ToFaultSeed(settings);
   options.mender = cloudsim::ToMenderConfig(settings);
   options.dps = cloudsim::ToDpsConfig(settings);
   options.vault = cloudsim::ToVaultConfig(settings).value();  // checked by the settings table
@@ -40,7 +43,12 @@ int main(int argc, char** argv) {
                                {"mender", ports.mender},
                                {"dps", ports.dps},
                                {"vault", ports.vault},
-                               {"hub", ports.hub}});
+                               {"hub", ports.hub},
+                               {"fault_seed", options.fault_seed}});
+  if (options.faults != cloudsim::NoFaults()) {
+    log::Info("faults injected from the start",
+              {{"faults", cloudsim::FaultConfigJson((*host)->faults().config())}});
+  }
   if (!settings.ready_file.empty()) {
     Status written = cloudsim::WriteReadyFile(settings.ready_file, ports);
     if (!written.ok()) {

@@ -1,32 +1,52 @@
 #pragma once
 // Dispatcher: the one request path of one simulated service. Every request on every port goes
-// through Serve(): GET /_sim/state answers the whole simulated state (on every port), anything
-// else goes to the service. Each request is counted (cloudsim.<service>.requests and
-// cloudsim.<service>.status_<N>xx) and logged at debug level.
+// through Serve(): /_sim/state (the whole simulated state) and /_sim/faults (fault injection
+// settings and counts) are answered on every port and never get faults; anything else first
+// asks the FaultInjector which fault it gets, then goes to the service — before the fault, or
+// after it when the fault applies after processing (the state changes, the client still sees
+// the fault). Each request is counted (cloudsim.<service>.requests, .status_<N>xx, .dropped)
+// and logged at debug level.
 //
-// Fault injection (a later issue: added latency, a 5xx rate, 429 with Retry-After above a quota,
-// dropped connections, hangs — per service) belongs here and only here: it decides before or
-// instead of the service's answer, so it wraps the service call in Serve().
-//
-// Thread-safe if the service is. Lifetime: service and state must outlive the Dispatcher.
+// Thread-safe if the service is. Lifetime: service, state, faults and clock must outlive the
+// Dispatcher.
 
+#include <cstddef>
 #include <string_view>
 
+#include "cloudsim/faults/fault_injector.h"
 #include "cloudsim/server/api_types.h"
 #include "cloudsim/state/sim_state.h"
+#include "gps/core/clock.h"
 
 namespace gps::cloudsim {
 
+// What the HTTP layer does with a request: send the response, or close the connection without
+// sending anything.
+struct Served {
+  ApiResponse response;
+  bool close_without_answer = false;
+};
+
 class Dispatcher {
  public:
-  Dispatcher(Service* service, SimState* state) : service_(service), state_(state) {}
+  // faults may be null (no fault injection). REQUIRES: service->Name() is in kServiceNames when
+  // faults is set.
+  Dispatcher(Service* service, SimState* state, FaultInjector* faults = nullptr,
+             const Clock* clock = nullptr);
 
-  ApiResponse Serve(const ApiRequest& request);
+  // Blocks for injected latency and hangs (cut short by FaultInjector::Stop()).
+  Served Serve(const ApiRequest& request);
   std::string_view service_name() const { return service_->Name(); }
 
  private:
+  ApiResponse ServeSim(const ApiRequest& request);
+  Served ServeWithFaults(const ApiRequest& request);
+
   Service* service_;
   SimState* state_;
+  FaultInjector* faults_;
+  const Clock* clock_;
+  std::size_t index_ = 0;  // of the service in kServiceNames
 };
 
 }  // namespace gps::cloudsim

@@ -1,7 +1,13 @@
 #include "cloudsim/server/http_server.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <httplib.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <exception>
 #include <thread>
 
@@ -59,6 +65,90 @@ std::string RestoreSasEncoding(const std::string& value) {
   return out;
 }
 
+// Numeric host and port of a socket address, formatted as cpp-httplib formats the addresses it
+// puts into Request (getnameinfo with NI_NUMERICHOST).
+bool AddressOf(const sockaddr_storage& addr, socklen_t len, std::string* host, int* port) {
+  char buf[NI_MAXHOST];
+  if (getnameinfo(reinterpret_cast<const sockaddr*>(&addr), len, buf, sizeof(buf), nullptr, 0,
+                  NI_NUMERICHOST) != 0) {
+    return false;
+  }
+  *host = buf;
+  if (addr.ss_family == AF_INET) {
+    *port = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    *port = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The descriptor of the accepted connection a request came in on. cpp-httplib does not give
+// handlers the socket, so look it up by its two endpoints: no other socket of this process has
+// the same local and peer address.
+int FindConnection(const httplib::Request& req) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) {
+    return -1;
+  }
+  int found = -1;
+  while (dirent* entry = readdir(dir)) {
+    char* end = nullptr;
+    long fd = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0' || fd == dirfd(dir)) {
+      continue;
+    }
+    sockaddr_storage peer{};
+    socklen_t peer_len = sizeof(peer);
+    if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) {
+      continue;  // not a connected socket
+    }
+    std::string host;
+    int port = 0;
+    if (!AddressOf(peer, peer_len, &host, &port) || port != req.remote_port ||
+        host != req.remote_addr) {
+      continue;
+    }
+    sockaddr_storage local{};
+    socklen_t local_len = sizeof(local);
+    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
+        !AddressOf(local, local_len, &host, &port) ||
+        (req.local_port > 0 && (port != req.local_port || host != req.local_addr))) {
+      continue;
+    }
+    found = static_cast<int>(fd);
+    break;
+  }
+  closedir(dir);
+  return found;
+}
+
+// Closes the request's TCP connection without sending a byte: the close is made abortive (the
+// client gets a reset) and the descriptor number is taken over by /dev/null, so the library's own
+// attempt to write a response fails without touching the network (no SIGPIPE either) and its
+// later close() releases /dev/null. Runs on the connection's own thread, which owns the
+// descriptor until the handler returns, so nothing else can close or reuse it meanwhile.
+bool CloseWithoutAnswer(const httplib::Request& req) {
+  int fd = FindConnection(req);
+  if (fd < 0) {
+    return false;
+  }
+  linger abortive{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_LINGER, &abortive, sizeof(abortive));
+  int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null_fd < 0) {
+    shutdown(fd, SHUT_RDWR);  // still no answer reaches the client
+    return true;
+  }
+  bool replaced = dup3(null_fd, fd, O_CLOEXEC) == fd;
+  close(null_fd);
+  if (!replaced) {
+    shutdown(fd, SHUT_RDWR);
+  }
+  return true;
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -66,10 +156,12 @@ struct HttpServer::Impl {
   std::thread thread;
 };
 
-HttpServer::HttpServer(Dispatcher* dispatcher, std::size_t max_body_bytes)
+HttpServer::HttpServer(Dispatcher* dispatcher, std::size_t max_body_bytes, std::size_t threads)
     : impl_(std::make_unique<Impl>()) {
   httplib::Server& s = impl_->server;
   s.set_payload_max_length(max_body_bytes);
+  // One thread per open connection: keep-alive clients and hanging requests each hold one.
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   auto handler = [dispatcher](const httplib::Request& req, httplib::Response& res) {
     try {
       std::vector<HeaderField> headers;
@@ -85,7 +177,16 @@ HttpServer::HttpServer(Dispatcher* dispatcher, std::size_t max_body_bytes)
         Reply(ApiResponse{400, {{"Content-Type", "text/plain"}}, request.status().message()}, res);
         return;
       }
-      Reply(dispatcher->Serve(*request), res);
+      Served served = dispatcher->Serve(*request);
+      if (served.close_without_answer) {
+        if (!CloseWithoutAnswer(req)) {
+          log::Error("cannot find the connection to drop",
+                     {{"service", dispatcher->service_name()}, {"err", "no matching socket"}});
+          Reply(ApiResponse{500, {{"Content-Type", "text/plain"}}, "injected drop failed"}, res);
+        }
+        return;
+      }
+      Reply(served.response, res);
     } catch (const std::exception& e) {
       log::Error("request handler failed",
                  {{"service", dispatcher->service_name()}, {"err", e.what()}});

@@ -6,8 +6,9 @@
 // ending the process.
 //
 // Thread-safety: Bind/Start/Stop from one controlling thread; requests are served on the
-// library's worker pool. Lifetime: the Dispatcher must outlive the server; the destructor stops
-// and joins.
+// library's worker pool. A Served that says close_without_answer closes the TCP connection
+// without sending any byte (an injected drop or the end of a hang).
+// Lifetime: the Dispatcher must outlive the server; the destructor stops and joins.
 
 #include <chrono>
 #include <cstddef>
@@ -21,7 +22,8 @@ namespace gps::cloudsim {
 
 class HttpServer {
  public:
-  HttpServer(Dispatcher* dispatcher, std::size_t max_body_bytes);
+  // threads: the size of the worker pool; each open connection holds one worker while it lasts.
+  HttpServer(Dispatcher* dispatcher, std::size_t max_body_bytes, std::size_t threads = 64);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

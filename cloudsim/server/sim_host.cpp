@@ -16,6 +16,7 @@ Result<std::unique_ptr<SimHost>> SimHost::Start(Options options, const Clock* cl
     data.ca_root_pem = host->ca_->root_pem();
     data.ca_intermediate_pem = host->ca_->intermediate_pem();
   });
+  host->faults_ = std::make_unique<FaultInjector>(std::move(options.faults), options.fault_seed);
   host->mender_ = std::make_unique<MenderApi>(options.mender, &host->state_, clock);
   host->dps_ = std::make_unique<DpsApi>(options.dps, &host->state_, clock);
   host->vault_ = std::make_unique<VaultApi>(options.vault, &host->state_, clock, host->ca_.get());
@@ -31,9 +32,10 @@ Result<std::unique_ptr<SimHost>> SimHost::Start(Options options, const Clock* cl
                   {host->vault_.get(), options.ports.vault, &host->ports_.vault},
                   {host->hub_.get(), options.ports.hub, &host->ports_.hub}};
   for (const Slot& slot : slots) {
-    host->dispatchers_.push_back(std::make_unique<Dispatcher>(slot.service, &host->state_));
-    host->servers_.push_back(
-        std::make_unique<HttpServer>(host->dispatchers_.back().get(), options.max_body_bytes));
+    host->dispatchers_.push_back(
+        std::make_unique<Dispatcher>(slot.service, &host->state_, host->faults_.get(), clock));
+    host->servers_.push_back(std::make_unique<HttpServer>(
+        host->dispatchers_.back().get(), options.max_body_bytes, options.threads_per_port));
     Result<int> port = host->servers_.back()->Bind(options.bind, slot.requested);
     if (!port.ok()) {
       return port.status().WithContext(std::string("cloudsim: ") +
@@ -55,6 +57,9 @@ Result<std::unique_ptr<SimHost>> SimHost::Start(Options options, const Clock* cl
 SimHost::~SimHost() { Stop(); }
 
 void SimHost::Stop() {
+  if (faults_) {
+    faults_->Stop();
+  }
   for (auto& server : servers_) {
     server->Stop();
   }

@@ -3,8 +3,10 @@
 // one HttpServer per service on its own port — so main() only composes settings into Options and
 // tests can run the simulator in-process the same way the binary does.
 //
-// Start() returns once every server accepts connections. Thread-safety: Start/Stop/ports from
-// one thread. Lifetime: clock must outlive the SimHost; the destructor stops the servers.
+// Start() returns once every server accepts connections. Stop() first ends every injected wait
+// (latency, hangs), so shutdown never waits for a hanging request.
+// Thread-safety: Start/Stop/ports from one thread; faults() from any. Lifetime: clock must
+// outlive the SimHost; the destructor stops the servers.
 
 #include <cstddef>
 #include <memory>
@@ -12,6 +14,7 @@
 
 #include "cloudsim/ca/ca.h"
 #include "cloudsim/dps/dps_api.h"
+#include "cloudsim/faults/fault_injector.h"
 #include "cloudsim/hub/hub_api.h"
 #include "cloudsim/mender/mender_api.h"
 #include "cloudsim/server/dispatcher.h"
@@ -29,6 +32,9 @@ class SimHost {
     std::string bind = "127.0.0.1";
     Ports ports;  // 0: a free port
     std::size_t max_body_bytes = 1 << 20;
+    std::size_t threads_per_port = 64;  // connections each server serves at once
+    FaultConfig faults = NoFaults();    // fault injection at start (changed over /_sim/faults)
+    std::uint64_t fault_seed = 0;       // seeds the fault injector's generators
     MenderConfig mender;
     DpsConfig dps;
     VaultConfig vault;
@@ -42,12 +48,14 @@ class SimHost {
 
   const Ports& ports() const { return ports_; }
   SimState& state() { return state_; }
+  FaultInjector& faults() { return *faults_; }
   void Stop();
 
  private:
   SimHost() = default;
 
   SimState state_;
+  std::unique_ptr<FaultInjector> faults_;
   std::unique_ptr<ca::CertificateAuthority> ca_;
   std::unique_ptr<MenderApi> mender_;
   std::unique_ptr<DpsApi> dps_;

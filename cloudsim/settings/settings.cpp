@@ -1,5 +1,6 @@
 #include "cloudsim/settings/settings.h"
 
+#include "cloudsim/faults/fault_injector.h"
 #include "cloudsim/vault/duration.h"
 #include "gps/crypto/encoding.h"
 
@@ -49,6 +50,17 @@ void AddSettings(config::Table& t, Settings* s) {
         "once all four servers accept connections");
   t.Add("GPS_CLOUDSIM_MAX_BODY_KIB", &s->max_body_kib, 1024,
         "largest request body accepted (KiB); larger ones get 413", 1, 32 * 1024);
+  t.Add("GPS_CLOUDSIM_THREADS", &s->threads, 64,
+        "worker threads per port: connections served at once (each keep-alive connection and "
+        "each hanging request holds one)",
+        8, 1024);
+  t.Add("GPS_CLOUDSIM_FAULTS", &s->faults, "",
+        "fault injection at start, JSON {\"mender\":{...},\"dps\":{...},\"vault\":{...},"
+        "\"hub\":{...}} (cloudsim/README.md; changed at run time over /_sim/faults)");
+  t.Add("GPS_CLOUDSIM_FAULT_SEED", &s->fault_seed, -1,
+        "seed of the fault injection's random draws, to replay a run (-1: a random seed; the "
+        "seed in use is logged and shown by GET /_sim/faults)",
+        -1, static_cast<std::int64_t>(FaultInjector::kMaxSeed));
 
   t.AddSecret("GPS_CLOUDSIM_MENDER_TOKEN", &s->mender_token,
               "Bearer token every Mender management call must carry (default: the demo token "
@@ -134,6 +146,7 @@ void AddSettings(config::Table& t, Settings* s) {
       return Status::InvalidArgument(
           "GPS_CLOUDSIM_VAULT_PKI_MOUNT and GPS_CLOUDSIM_VAULT_ROLE are single path segments");
     }
+    GPS_RETURN_IF_ERROR(ToFaultConfig(*s).status());
     return ToVaultConfig(*s).status();
   });
 }
@@ -151,6 +164,18 @@ DpsConfig ToDpsConfig(const Settings& s) {
 
 HubConfig ToHubConfig(const Settings& s) {
   return HubConfig{s.hub_host, s.hub_policy_name, s.hub_policy_key};
+}
+
+Result<FaultConfig> ToFaultConfig(const Settings& s) {
+  Result<FaultConfig> config = ParseFaultConfig(s.faults);
+  if (!config.ok()) {
+    return Status::InvalidArgument("GPS_CLOUDSIM_FAULTS: " + config.status().message());
+  }
+  return config;
+}
+
+std::uint64_t ToFaultSeed(const Settings& s) {
+  return s.fault_seed >= 0 ? static_cast<std::uint64_t>(s.fault_seed) : FaultInjector::RandomSeed();
 }
 
 Result<VaultConfig> ToVaultConfig(const Settings& s) {

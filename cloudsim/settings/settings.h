@@ -7,9 +7,11 @@
 // Not thread-safe; use from main() (or a test) only. The Table keeps pointers into Settings.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "cloudsim/dps/dps_api.h"
+#include "cloudsim/faults/fault_config.h"
 #include "cloudsim/hub/hub_api.h"
 #include "cloudsim/mender/mender_api.h"
 #include "cloudsim/vault/vault_api.h"
@@ -33,6 +35,10 @@ struct Settings {
   int hub_port = 0;         // GPS_CLOUDSIM_HUB_PORT
   std::string ready_file;   // GPS_CLOUDSIM_READY_FILE
   int max_body_kib = 1024;  // GPS_CLOUDSIM_MAX_BODY_KIB
+  int threads = 64;         // GPS_CLOUDSIM_THREADS (per port)
+
+  std::string faults;            // GPS_CLOUDSIM_FAULTS (JSON, see cloudsim/README.md)
+  std::int64_t fault_seed = -1;  // GPS_CLOUDSIM_FAULT_SEED (-1: random)
 
   std::string mender_token;  // GPS_CLOUDSIM_MENDER_TOKEN (secret)
   int mender_max_tags = 20;  // GPS_CLOUDSIM_MENDER_MAX_TAGS
@@ -70,6 +76,10 @@ void AddSettings(config::Table& table, Settings* s);
 MenderConfig ToMenderConfig(const Settings& s);
 DpsConfig ToDpsConfig(const Settings& s);
 HubConfig ToHubConfig(const Settings& s);
+// InvalidArgument naming GPS_CLOUDSIM_FAULTS when the JSON is not valid fault settings.
+Result<FaultConfig> ToFaultConfig(const Settings& s);
+// The configured seed, or a fresh random one.
+std::uint64_t ToFaultSeed(const Settings& s);
 // InvalidArgument naming the variable when the role does not make sense.
 Result<VaultConfig> ToVaultConfig(const Settings& s);
 

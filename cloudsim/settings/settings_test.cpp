@@ -68,7 +68,12 @@ TEST(CloudsimSettings, SecretsComeFromFilesAndBadValuesNameTheVariable) {
            {"GPS_CLOUDSIM_VAULT_TTL", "forever"},
            {"GPS_CLOUDSIM_VAULT_TTL", "9000h"},
            {"GPS_CLOUDSIM_HUB_PORT", "70000"},
-           {"GPS_CLOUDSIM_VAULT_PKI_MOUNT", "a/b"}}) {
+           {"GPS_CLOUDSIM_VAULT_PKI_MOUNT", "a/b"},
+           {"GPS_CLOUDSIM_FAULTS", R"({"dps":{"error_rate":2}})"},
+           {"GPS_CLOUDSIM_FAULTS", "{not json"},
+           {"GPS_CLOUDSIM_FAULT_SEED", "abc"},
+           {"GPS_CLOUDSIM_FAULT_SEED", "-2"},
+           {"GPS_CLOUDSIM_THREADS", "2"}}) {
     Settings bad;
     config::Table t("gps-cloudsim", "test");
     AddSettings(t, &bad);
@@ -76,6 +81,37 @@ TEST(CloudsimSettings, SecretsComeFromFilesAndBadValuesNameTheVariable) {
     ASSERT_FALSE(r.ok()) << env << "=" << value;
     EXPECT_NE(r.status().message().find(env), std::string::npos) << r.status().message();
   }
+}
+
+TEST(CloudsimSettings, FaultsAndTheirSeedComeFromTheEnvironment) {
+  Settings none;
+  config::Table t0("gps-cloudsim", "test");
+  AddSettings(t0, &none);
+  ASSERT_TRUE(t0.Load({}, Env({})).ok());
+  EXPECT_EQ(ToFaultConfig(none).value(), NoFaults());
+  EXPECT_EQ(none.fault_seed, -1);  // a random seed at start
+  EXPECT_EQ(none.threads, 64);
+
+  Settings s;
+  config::Table t("gps-cloudsim", "test");
+  AddSettings(t, &s);
+  ASSERT_TRUE(t.Load({}, Env({{"GPS_CLOUDSIM_FAULTS",
+                               R"({"hub":{"error_rate":0.5},"dps":{"rate_limit":5}})"},
+                              {"GPS_CLOUDSIM_FAULT_SEED", "12345"}}))
+                  .ok());
+  FaultConfig faults = ToFaultConfig(s).value();
+  EXPECT_DOUBLE_EQ(faults.services[3].error_rate, 0.5);
+  EXPECT_EQ(faults.services[1].rate_limit, 5);
+  EXPECT_EQ(ToFaultSeed(s), 12345u);
+
+  Settings bad;
+  config::Table tb("gps-cloudsim", "test");
+  AddSettings(tb, &bad);
+  Result<config::Table::Outcome> r =
+      tb.Load({}, Env({{"GPS_CLOUDSIM_FAULTS", R"({"vault":{"when":"soon"}})"}}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("GPS_CLOUDSIM_FAULTS: vault.when"), std::string::npos)
+      << r.status().message();
 }
 
 }  // namespace
