@@ -1,14 +1,58 @@
 #include "engine/engine_config.h"
 
+#include "gps/retry/policy_spec.h"
+
 namespace gps::engine {
 
 void AddEngineSettings(config::Table& table, EngineConfig* c) {
   process::AddMqttSettings(table, &c->mqtt, "gps-engine-" + process::HostName());
   process::AddRedisSettings(table, &c->redis);
   process::AddLogSettings(table, &c->log);
-  table.Add("GPS_ENGINE_ATTEMPT_TIMEOUT_MS", &c->attempt_timeout_ms, 60000,
-            "lease of one step attempt: a worker's result after this is ignored", 1000,
-            24LL * 3600 * 1000);
+  table.Add("GPS_ENGINE_RETRY", &c->retry, std::string(kDefaultRetry),
+            "retry policy of the Mender, DPS and Vault steps: attempts, backoff, multiplier, "
+            "max_backoff, jitter, timeout (the lease of one attempt)");
+  table.Add("GPS_ENGINE_RETRY_MENDER", &c->retry_mender, "",
+            "keys that differ for the Mender step, on top of GPS_ENGINE_RETRY (e.g. attempts=8)");
+  table.Add("GPS_ENGINE_RETRY_DPS", &c->retry_dps, "",
+            "keys that differ for the DPS step, on top of GPS_ENGINE_RETRY");
+  table.Add("GPS_ENGINE_RETRY_VAULT", &c->retry_vault, "",
+            "keys that differ for the Vault step, on top of GPS_ENGINE_RETRY");
+  table.Add("GPS_ENGINE_RETRY_NAME_CHECK", &c->retry_name_check,
+            std::string(kDefaultNameCheckRetry),
+            "retry policy of the Mender and DPS name checks; keep attempts x timeout under the "
+            "UI's command timeout");
+  table.Add("GPS_ENGINE_TIMER_POLL_MS", &c->timer_poll_ms, 250,
+            "how often due timers (leases, backoffs) are looked for", 10, 60000);
+  table.Add("GPS_ENGINE_SWEEP_INTERVAL_S", &c->sweep_interval_s, 300,
+            "how often timers and left-over outboxes are repaired (also at start)", 10, 86400);
+  table.AddCheck([c]() -> Status {
+    Result<retry::Policy> base = retry::ParsePolicySpec(c->retry, retry::Policy{});
+    if (!base.ok()) {
+      return base.status().WithContext("GPS_ENGINE_RETRY");
+    }
+    struct Override {
+      saga::Slot slot;
+      const char* env;
+      const std::string* spec;
+    };
+    for (const Override& o :
+         {Override{saga::Slot::kMender, "GPS_ENGINE_RETRY_MENDER", &c->retry_mender},
+          Override{saga::Slot::kDps, "GPS_ENGINE_RETRY_DPS", &c->retry_dps},
+          Override{saga::Slot::kVault, "GPS_ENGINE_RETRY_VAULT", &c->retry_vault}}) {
+      Result<retry::Policy> p = retry::ParsePolicySpec(*o.spec, *base);
+      if (!p.ok()) {
+        return p.status().WithContext(o.env);
+      }
+      c->policies[o.slot] = *p;
+    }
+    Result<retry::Policy> names = retry::ParsePolicySpec(c->retry_name_check, retry::Policy{});
+    if (!names.ok()) {
+      return names.status().WithContext("GPS_ENGINE_RETRY_NAME_CHECK");
+    }
+    c->policies[saga::Slot::kMenderName] = *names;
+    c->policies[saga::Slot::kDpsName] = *names;
+    return Status::Ok();
+  });
   table.Add("GPS_ENGINE_STARTUP_TIMEOUT_S", &c->startup_timeout_s, 30,
             "how long to wait for Redis and the broker at start-up before exiting", 1, 3600);
   table.Add("GPS_STATS_INTERVAL_S", &c->stats_interval_s, 60,
@@ -17,12 +61,7 @@ void AddEngineSettings(config::Table& table, EngineConfig* c) {
 
 EngineSettings ToEngineSettings(const EngineConfig& c) {
   EngineSettings s;
-  for (saga::Slot slot : {saga::Slot::kMenderName, saga::Slot::kDpsName, saga::Slot::kMender,
-                          saga::Slot::kDps, saga::Slot::kVault}) {
-    retry::Policy p;
-    p.attempt_timeout_ms = c.attempt_timeout_ms;
-    s.policies[slot] = p;
-  }
+  s.policies = c.policies;
   return s;
 }
 

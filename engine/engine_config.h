@@ -1,9 +1,14 @@
 #pragma once
 // gps-engine's configuration: the settings table and the typed struct it fills.
 
+#include <map>
+#include <string>
 #include "engine/shell/engine_loop.h"
+
 #include "gps/config/config.h"
 #include "gps/process/settings.h"
+#include "gps/retry/backoff.h"
+#include "gps/saga/record.h"
 
 namespace gps::engine {
 
@@ -11,13 +16,27 @@ struct EngineConfig {
   process::MqttSettings mqtt;
   process::RedisSettings redis;
   process::LogSettings log;
-  std::int64_t attempt_timeout_ms = 60000;  // lease of one step attempt
-  std::int64_t startup_timeout_s = 30;      // how long to wait for Redis and the broker at start
-  std::int64_t stats_interval_s = 60;       // counters are logged this often (0: never)
+  // Retry policies as specs (gps/retry/policy_spec.h): the provisioning steps' default, the
+  // per-step overrides on top of it, and the name checks' own (an operator is waiting on them).
+  std::string retry;
+  std::string retry_mender;
+  std::string retry_dps;
+  std::string retry_vault;
+  std::string retry_name_check;
+  std::map<saga::Slot, retry::Policy> policies;  // filled from the specs by the settings check
+  std::int64_t timer_poll_ms = 250;              // how often due timers are looked for
+  std::int64_t sweep_interval_s = 300;           // how often timers and outboxes are repaired
+  std::int64_t startup_timeout_s = 30;  // how long to wait for Redis and the broker at start
+  std::int64_t stats_interval_s = 60;   // counters are logged this often (0: never)
 };
 
 // The shared subscription group of every engine replica.
 inline constexpr std::string_view kEngineGroup = "gps-engine";
+
+inline constexpr std::string_view kDefaultRetry =
+    "attempts=5,backoff=2s,multiplier=2,max_backoff=5m,jitter=0.2,timeout=60s";
+inline constexpr std::string_view kDefaultNameCheckRetry =
+    "attempts=3,backoff=500ms,multiplier=2,max_backoff=2s,jitter=0.2,timeout=4s";
 
 void AddEngineSettings(config::Table& table, EngineConfig* config);
 EngineSettings ToEngineSettings(const EngineConfig& config);

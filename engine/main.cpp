@@ -1,6 +1,7 @@
 // gps-engine: the saga orchestrator. Composes config, the Redis store, the MQTT client and the
 // engine loop; nothing else.
 
+#include <algorithm>
 #include <thread>
 
 #include "engine/engine_config.h"
@@ -70,16 +71,33 @@ int main(int argc, char** argv) {
   }
 
   SystemClock clock;
-  engine::EngineLoop loop(store, client, clock, engine::ToEngineSettings(config));
+  engine::EngineSettings settings = engine::ToEngineSettings(config);
+  const int kTimersPerPoll = settings.timers_per_poll;
+  engine::EngineLoop loop(store, client, clock, settings);
   log::Info("engine ready", {{"client_id", config.mqtt.client_id}, {"group", group}});
 
   Instant next_stats = clock.Now() + config.stats_interval_s * 1000;
+  // At start: what an engine that died may have left (timers, outboxes) is repaired first.
+  loop.Sweep();
+  Instant next_sweep = clock.Now() + config.sweep_interval_s * 1000;
+  Instant next_timers = clock.Now();
   while (!process::ShutdownRequested()) {
-    if (config.stats_interval_s > 0 && clock.Now() >= next_stats) {
+    Instant now = clock.Now();
+    if (config.stats_interval_s > 0 && now >= next_stats) {
       log::Info("stats", {{"counters", metrics::SnapshotJson()}});
-      next_stats = clock.Now() + config.stats_interval_s * 1000;
+      next_stats = now + config.stats_interval_s * 1000;
     }
-    std::optional<mqtt::Event> event = client.Next(200);
+    if (now >= next_timers) {
+      // A full batch means more may be due: look again at once.
+      bool more = loop.FireDueTimers() == kTimersPerPoll;
+      next_timers = more ? clock.Now() : clock.Now() + config.timer_poll_ms;
+    }
+    if (now >= next_sweep) {
+      loop.Sweep();
+      next_sweep = clock.Now() + config.sweep_interval_s * 1000;
+    }
+    std::optional<mqtt::Event> event =
+        client.Next(std::clamp<Millis>(next_timers - clock.Now(), 0, 200));
     if (!event) {
       continue;
     }

@@ -18,7 +18,11 @@ std::string Short(const std::string& device_id) { return device_id.substr(0, 12)
 
 EngineLoop::EngineLoop(SagaStore& store, mqtt::Client& mqtt, const Clock& clock,
                        EngineSettings settings)
-    : store_(store), mqtt_(mqtt), clock_(clock), settings_(std::move(settings)) {}
+    : store_(store),
+      mqtt_(mqtt),
+      clock_(clock),
+      settings_(std::move(settings)),
+      random_(std::random_device{}()) {}
 
 void EngineLoop::Handle(const mqtt::Message& message) {
   std::string kind(InboundKind(message.topic));
@@ -124,9 +128,117 @@ void EngineLoop::OnCommand(const InboundCommand& in) {
     }
   } else {
     Apply(c.device_id, [&](const std::optional<saga::Saga>&) -> Result<Event> {
-      return Event(DismissRequested{c.actor, in.reply});
+      switch (c.kind) {
+        case protocol::CommandKind::kRetry:
+          return Event(RetryRequested{c.actor, in.reply});
+        case protocol::CommandKind::kRunNow:
+          return Event(RunNowRequested{c.step, c.actor, in.reply});
+        default:
+          return Event(DismissRequested{c.actor, in.reply});
+      }
     });
   }
+}
+
+int EngineLoop::FireDueTimers() {
+  Instant now = clock_.Now();
+  Instant claim_until = now + settings_.timer_claim_ms;
+  Result<std::vector<std::string>> due =
+      store_.ClaimDueTimers(now, claim_until, settings_.timers_per_poll);
+  if (!due.ok()) {
+    metrics::Inc("engine.timer_claim_failures");
+    log::Warn("timers not claimed", {{"err", due.status().ToString()}});
+    return 0;
+  }
+  for (const std::string& id : *due) {
+    HandleTimer(id, claim_until);
+  }
+  return static_cast<int>(due->size());
+}
+
+void EngineLoop::HandleTimer(const std::string& device_id, Instant claim_until) {
+  metrics::Inc("engine.timers_fired");
+  RecoverOutbox(device_id);
+  Apply(device_id,
+        [&](const std::optional<saga::Saga>&) -> Result<Event> { return Event(TimerFired{}); });
+  // Settle from what is stored now. A transition committed by another engine after this read
+  // schedules its own timer; one committed between the read and the settle is caught by the
+  // second read below, so no due time is ever lost.
+  Result<std::optional<saga::Saga>> stored = store_.Load(device_id);
+  if (!stored.ok()) {
+    return;  // the claim runs out and the timer comes due again
+  }
+  std::optional<Instant> next = *stored ? saga::NextDue(**stored) : std::nullopt;
+  Status settled = store_.SettleTimer(device_id, claim_until, next);
+  if (!settled.ok()) {
+    log::Warn("timer not settled", {{"device_id", device_id}, {"err", settled.ToString()}});
+    return;
+  }
+  Result<std::optional<saga::Saga>> again = store_.Load(device_id);
+  if (again.ok() && *again) {
+    ScheduleFor(**again);
+  }
+}
+
+void EngineLoop::RecoverOutbox(const std::string& device_id) {
+  Result<std::vector<std::string>> stored = store_.Outbox(device_id);
+  if (!stored.ok() || stored->empty()) {
+    return;
+  }
+  Result<std::optional<saga::Saga>> saga = store_.Load(device_id);
+  if (!saga.ok()) {
+    return;
+  }
+  std::vector<OutboxEntry> entries;
+  std::vector<std::string> readable;
+  for (const std::string& text : *stored) {
+    Result<OutboxEntry> e = DecodeEntry(text);
+    if (!e.ok()) {
+      // Written by this code, so unreadable means corrupted: drop it rather than block the rest.
+      metrics::Inc("engine.outbox_unreadable");
+      log::Error("outbox entry unreadable; dropped",
+                 {{"device_id", device_id}, {"err", e.status().ToString()}});
+      store_.OutboxDone(device_id, {text});
+      continue;
+    }
+    entries.push_back(std::move(e).value());
+    readable.push_back(text);
+  }
+  metrics::Get("engine.outbox_recovered").Add(entries.size());
+  log::Info("carrying out a left-over outbox",
+            {{"device_id", device_id}, {"entries", std::to_string(entries.size())}});
+  CarryOut(device_id, *saga ? &**saga : nullptr, entries, &readable);
+}
+
+void EngineLoop::ScheduleFor(const saga::Saga& stored) {
+  std::optional<Instant> due = saga::NextDue(stored);
+  if (!due) {
+    return;
+  }
+  Status st = store_.ScheduleTimer(stored.device_id, *due);
+  if (!st.ok()) {
+    // The sweep puts it back; until then the lease or backoff simply runs longer.
+    log::Warn("timer not scheduled", {{"device_id", stored.device_id}, {"err", st.ToString()}});
+  }
+}
+
+void EngineLoop::Sweep() {
+  Result<std::vector<std::string>> ids = store_.AllDevices();
+  if (!ids.ok()) {
+    log::Warn("sweep skipped", {{"err", ids.status().ToString()}});
+    return;
+  }
+  int timers = 0;
+  for (const std::string& id : *ids) {
+    RecoverOutbox(id);
+    Result<std::optional<saga::Saga>> s = store_.Load(id);
+    if (s.ok() && *s && saga::NextDue(**s)) {
+      ScheduleFor(**s);
+      ++timers;
+    }
+  }
+  log::Info("sweep done",
+            {{"devices", std::to_string(ids->size())}, {"timed", std::to_string(timers)}});
 }
 
 void EngineLoop::OnResult(const InboundResult& in) {
@@ -182,7 +294,8 @@ Status EngineLoop::ApplyOnce(const std::string& device_id, const EventFor& event
     log::Warn("event refused", {{"device_id", device_id}, {"err", event.status().ToString()}});
     return event.status();
   }
-  DecideContext ctx{clock_.Now(), settings_.policies};
+  DecideContext ctx{clock_.Now(), settings_.policies,
+                    std::uniform_real_distribution<double>(0.0, 1.0)(random_)};
   Result<Decision> decision = Decide(current, *event, ctx);
   if (!decision.ok()) {
     metrics::Inc(std::string("engine.not_applicable.") + std::string(EventName(*event)));
@@ -220,6 +333,7 @@ Status EngineLoop::ApplyOnce(const std::string& device_id, const EventFor& event
   }
   saga::Saga stored = *next;
   stored.version = expected + 1;
+  ScheduleFor(stored);
   if (!current || current->phase != next->phase) {
     log::Info("saga transition", {{"device_id", device_id},
                                   {"saga_id", device_id + ":" + std::to_string(next->generation)},
@@ -246,6 +360,13 @@ Status EngineLoop::CarryOut(const std::string& device_id, const saga::Saga* comm
       break;
     }
     ++done;
+  }
+  if (stored != nullptr && done < entries.size()) {
+    // What is left is tried again when this timer fires (RecoverOutbox).
+    Status st = store_.ScheduleTimer(device_id, clock_.Now() + settings_.outbox_retry_ms);
+    if (!st.ok()) {
+      log::Warn("outbox retry not scheduled", {{"device_id", device_id}, {"err", st.ToString()}});
+    }
   }
   if (stored != nullptr && done > 0) {
     std::vector<std::string> finished(stored->begin(), stored->begin() + static_cast<long>(done));

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ namespace gps::engine {
 
 struct EngineSettings {
   std::map<saga::Slot, retry::Policy> policies;
+  Millis timer_claim_ms = 30000;        // a claimed timer comes due again if not settled by then
+  int timers_per_poll = 64;             // timers claimed at once
+  Millis outbox_retry_ms = 2000;        // a side effect that failed is tried again after this
   int max_commit_attempts = 8;          // version conflicts in a row before giving up on an event
   Millis redis_retry_budget_ms = 5000;  // how long a transient Redis fault is retried per event
 };
@@ -31,6 +35,13 @@ class EngineLoop {
 
   // Handles one message from the broker. Never throws; refusals are logged and counted.
   void Handle(const mqtt::Message& message);
+
+  // Claims the timers that are due and handles them; returns how many were handled.
+  int FireDueTimers();
+
+  // Repairs what a crashed engine may have left: a timer missing for a saga that needs one, an
+  // outbox not carried out. Run at start and now and then.
+  void Sweep();
 
  private:
   using EventFor = std::function<Result<Event>(const std::optional<saga::Saga>&)>;
@@ -50,11 +61,18 @@ class EngineLoop {
                        const OutboxEntry& entry);
   Status SealAndDeliver(const saga::Saga& committed);
   NameReservation Reserve(const std::string& name, const std::string& device_id);
+  void HandleTimer(const std::string& device_id, Instant claim_until);
+  // Carries out entries a transition committed but did not finish (the engine died, the broker
+  // was away).
+  void RecoverOutbox(const std::string& device_id);
+  // Brings the device's timer forward to what its stored saga needs, if anything.
+  void ScheduleFor(const saga::Saga& stored);
 
   SagaStore& store_;
   mqtt::Client& mqtt_;
   const Clock& clock_;
   EngineSettings settings_;
+  std::mt19937_64 random_;
 };
 
 }  // namespace gps::engine

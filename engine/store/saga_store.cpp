@@ -11,12 +11,14 @@ SagaStore::SagaStore(redis::Endpoint endpoint, redis::Keys keys)
       outbox_done_("outbox_done", scripts::kOutboxDone),
       reserve_name_("reserve_name", scripts::kReserveName),
       release_name_("release_name", scripts::kReleaseName),
-      take_over_name_("take_over_name", scripts::kTakeOverName) {}
+      take_over_name_("take_over_name", scripts::kTakeOverName),
+      claim_timers_("claim_timers", scripts::kClaimTimers),
+      settle_timer_("settle_timer", scripts::kSettleTimer) {}
 
 Status SagaStore::Open() {
   GPS_RETURN_IF_ERROR(conn_.Connect());
-  for (const redis::Script* s :
-       {&commit_, &outbox_done_, &reserve_name_, &release_name_, &take_over_name_}) {
+  for (const redis::Script* s : {&commit_, &outbox_done_, &reserve_name_, &release_name_,
+                                 &take_over_name_, &claim_timers_, &settle_timer_}) {
     GPS_RETURN_IF_ERROR(s->Load(conn_));
   }
   return Status::Ok();
@@ -110,6 +112,48 @@ Result<bool> SagaStore::TakeOverName(const std::string& name, const std::string&
                        take_over_name_.Run(conn_, {keys_.Name(name)}, {stale_holder, device_id}));
   GPS_ASSIGN_OR_RETURN(std::int64_t moved, r.AsInteger());
   return moved == 1;
+}
+
+Status SagaStore::ScheduleTimer(const std::string& device_id, Instant due) {
+  // LT: a timer already due earlier stays; adding a missing one is allowed.
+  GPS_ASSIGN_OR_RETURN(redis::Reply r, conn_.Command({"ZADD", keys_.Timers(), "LT",
+                                                      std::to_string(due.ms), device_id}));
+  return r.AsInteger().status();
+}
+
+Result<std::vector<std::string>> SagaStore::ClaimDueTimers(Instant now, Instant claim_until,
+                                                           int limit) {
+  GPS_ASSIGN_OR_RETURN(redis::Reply r,
+                       claim_timers_.Run(conn_, {keys_.Timers()},
+                                         {std::to_string(now.ms), std::to_string(claim_until.ms),
+                                          std::to_string(limit)}));
+  GPS_ASSIGN_OR_RETURN(std::vector<redis::Reply> items, r.AsArray());
+  std::vector<std::string> ids;
+  for (const redis::Reply& item : items) {
+    GPS_ASSIGN_OR_RETURN(std::string id, item.AsString());
+    ids.push_back(std::move(id));
+  }
+  return ids;
+}
+
+Status SagaStore::SettleTimer(const std::string& device_id, Instant claim_until,
+                              std::optional<Instant> next_due) {
+  GPS_ASSIGN_OR_RETURN(
+      redis::Reply r, settle_timer_.Run(conn_, {keys_.Timers()},
+                                        {device_id, std::to_string(claim_until.ms),
+                                         next_due ? std::to_string(next_due->ms) : std::string()}));
+  return r.AsInteger().status();
+}
+
+Result<std::vector<std::string>> SagaStore::AllDevices() {
+  GPS_ASSIGN_OR_RETURN(redis::Reply r, conn_.Command({"ZRANGE", keys_.DeviceIndex(), "0", "-1"}));
+  GPS_ASSIGN_OR_RETURN(std::vector<redis::Reply> items, r.AsArray());
+  std::vector<std::string> ids;
+  for (const redis::Reply& item : items) {
+    GPS_ASSIGN_OR_RETURN(std::string id, item.AsString());
+    ids.push_back(std::move(id));
+  }
+  return ids;
 }
 
 }  // namespace gps::engine

@@ -45,6 +45,16 @@ class SagaStore {
   Result<bool> TakeOverName(const std::string& name, const std::string& stale_holder,
                             const std::string& device_id);
 
+  // Timers (docs/design/redis-layout.md, "Timers"). Schedule only ever brings a timer forward.
+  Status ScheduleTimer(const std::string& device_id, Instant due);
+  // Due device ids, each pushed to claim_until so that no other engine takes it meanwhile.
+  Result<std::vector<std::string>> ClaimDueTimers(Instant now, Instant claim_until, int limit);
+  // Moves a claimed timer to next_due (or removes it) if it still carries the claim.
+  Status SettleTimer(const std::string& device_id, Instant claim_until,
+                     std::optional<Instant> next_due);
+  // Every device id, for the sweep that repairs timers and outboxes after a crash.
+  Result<std::vector<std::string>> AllDevices();
+
   const redis::Keys& keys() const { return keys_; }
 
  private:
@@ -55,6 +65,8 @@ class SagaStore {
   redis::Script reserve_name_;
   redis::Script release_name_;
   redis::Script take_over_name_;
+  redis::Script claim_timers_;
+  redis::Script settle_timer_;
 };
 
 }  // namespace gps::engine

@@ -31,29 +31,15 @@ Stack::Stack(const TempDir& dir, StackOptions options)
   secrets_.vault_token = "hvs.test-" + suffix_;
 
   StartCloudsim();
-  std::string mender_url = "http://127.0.0.1:" + std::to_string(ports_.mender);
-  std::string dps_url = "http://127.0.0.1:" + std::to_string(ports_.dps);
-  std::string vault_url = "http://127.0.0.1:" + std::to_string(ports_.vault);
 
-  processes_.push_back(Start("engine", Binaries::Engine(), CommonEnv("engine")));
-
-  auto mender = CommonEnv("worker-mender");
-  mender["GPS_MENDER_URL"] = mender_url;
-  mender["GPS_MENDER_TOKEN"] = secrets_.mender_token;
-  processes_.push_back(Start("worker-mender", Binaries::Worker("mender"), mender));
-
-  auto dps = CommonEnv("worker-dps");
-  dps["GPS_DPS_URL"] = dps_url;
-  dps["GPS_DPS_HOST"] = secrets_.dps_host;
-  dps["GPS_DPS_POLICY_NAME"] = secrets_.dps_policy_name;
-  dps["GPS_DPS_POLICY_KEY"] = secrets_.dps_policy_key;
-  dps["GPS_DPS_ID_SCOPE"] = secrets_.dps_id_scope;
-  processes_.push_back(Start("worker-dps", Binaries::Worker("dps"), dps));
-
-  auto vault = CommonEnv("worker-vault");
-  vault["GPS_VAULT_ADDR"] = vault_url;
-  vault["GPS_VAULT_TOKEN"] = secrets_.vault_token;
-  processes_.push_back(Start("worker-vault", Binaries::Worker("vault"), vault));
+  auto engine = CommonEnv("engine");
+  for (const auto& [k, v] : options.engine_env) {
+    engine[k] = v;
+  }
+  processes_.push_back(Start("engine", Binaries::Engine(), engine));
+  for (const std::string& step : options.workers) {
+    StartWorker(step);
+  }
 
   ui_port_ = FreePort();
   auto ui = CommonEnv("ui");
@@ -71,6 +57,33 @@ Stack::Stack(const TempDir& dir, StackOptions options)
           std::chrono::seconds(30))) {
     throw std::runtime_error("gps-ui did not become healthy:\n" + Logs());
   }
+}
+
+std::map<std::string, std::string> Stack::WorkerEnv(const std::string& step, int copy) const {
+  auto env = CommonEnv("worker-" + step + "-" + std::to_string(copy));
+  std::string base = "http://127.0.0.1:";
+  if (step == "mender") {
+    env["GPS_MENDER_URL"] = base + std::to_string(ports_.mender);
+    env["GPS_MENDER_TOKEN"] = secrets_.mender_token;
+  } else if (step == "dps") {
+    env["GPS_DPS_URL"] = base + std::to_string(ports_.dps);
+    env["GPS_DPS_HOST"] = secrets_.dps_host;
+    env["GPS_DPS_POLICY_NAME"] = secrets_.dps_policy_name;
+    env["GPS_DPS_POLICY_KEY"] = secrets_.dps_policy_key;
+    env["GPS_DPS_ID_SCOPE"] = secrets_.dps_id_scope;
+  } else if (step == "vault") {
+    env["GPS_VAULT_ADDR"] = base + std::to_string(ports_.vault);
+    env["GPS_VAULT_TOKEN"] = secrets_.vault_token;
+  } else {
+    throw std::invalid_argument("no worker for step " + step);
+  }
+  return env;
+}
+
+void Stack::StartWorker(const std::string& step) {
+  int copy = ++worker_copies_[step];
+  std::string name = "worker-" + step + "-" + std::to_string(copy);
+  processes_.push_back(Start(name, Binaries::Worker(step), WorkerEnv(step, copy)));
 }
 
 Stack::~Stack() {
@@ -183,6 +196,30 @@ Result<http::Response> Stack::PostJson(const std::string& url, const std::string
   r.headers.push_back({"Content-Type", "application/json"});
   r.timeout_ms = 30000;
   return http_.Send(r);
+}
+
+Result<http::Response> Stack::Send(const std::string& method, const std::string& url,
+                                   const std::string& body) {
+  http::Request r;
+  r.method = method;
+  r.url = url;
+  r.body = body;
+  if (!body.empty()) {
+    r.headers.push_back({"Content-Type", "application/json"});
+  }
+  r.timeout_ms = 30000;
+  return http_.Send(r);
+}
+
+Status Stack::SetCloudFaults(const std::string& service, const std::string& faults_json) {
+  std::string url = "http://127.0.0.1:" + std::to_string(ports_.mender) + "/_sim/faults/" + service;
+  GPS_ASSIGN_OR_RETURN(http::Response r,
+                       faults_json.empty() ? Send("DELETE", url) : Send("PUT", url, faults_json));
+  if (r.status != 200 && r.status != 204) {
+    return Status::InvalidArgument("cloudsim faults for " + service + ": HTTP " +
+                                   std::to_string(r.status) + " " + r.body);
+  }
+  return Status::Ok();
 }
 
 Result<json::Document> Stack::CloudsimState() {

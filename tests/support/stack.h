@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gps/core/result.h"
 #include "gps/http/client.h"
@@ -34,6 +35,10 @@ struct Binaries {
 
 struct StackOptions {
   bool private_servers = false;  // own Mosquitto and Redis, e.g. to restart them
+  // The workers started with the stack; others can be started later with StartWorker().
+  std::vector<std::string> workers = {"mender", "dps", "vault"};
+  // Added to gps-engine's environment, e.g. a short retry policy.
+  std::map<std::string, std::string> engine_env;
 };
 
 class Stack {
@@ -59,6 +64,9 @@ class Stack {
   // Environment of every gps process: broker, Redis, logging.
   std::map<std::string, std::string> CommonEnv(const std::string& client_id) const;
 
+  // Starts one more copy of a worker ("mender", "dps" or "vault").
+  void StartWorker(const std::string& step);
+
   // Starts a simulated gateway: a device client with a generated key, writing into dir/<name>/.
   std::unique_ptr<Subprocess> StartGateway(const std::string& name, const std::string& mac,
                                            std::map<std::string, std::string> extra_env = {});
@@ -67,6 +75,10 @@ class Stack {
   // HTTP against the UI and cloudsim.
   Result<http::Response> Get(const std::string& url);
   Result<http::Response> PostJson(const std::string& url, const std::string& body);
+  Result<http::Response> Send(const std::string& method, const std::string& url,
+                              const std::string& body = "");
+  // Replaces one cloud's faults in cloudsim (PUT /_sim/faults/{service}); "" clears them.
+  Status SetCloudFaults(const std::string& service, const std::string& faults_json);
   // GET /_sim/state of cloudsim, parsed.
   Result<json::Document> CloudsimState();
 
@@ -76,6 +88,7 @@ class Stack {
  private:
   std::unique_ptr<Subprocess> Start(const std::string& name, const std::string& binary,
                                     std::map<std::string, std::string> env);
+  std::map<std::string, std::string> WorkerEnv(const std::string& step, int copy) const;
   void StartCloudsim();
 
   const TempDir& dir_;
@@ -85,6 +98,7 @@ class Stack {
   CloudsimPorts ports_;
   int ui_port_ = 0;
   std::vector<std::unique_ptr<Subprocess>> processes_;
+  std::map<std::string, int> worker_copies_;
   std::vector<std::string> logs_;
   http::Client http_;
 };

@@ -112,6 +112,23 @@ HttpResponse ApiHandlers::Approve(const HttpRequest& request, const std::string&
 }
 
 HttpResponse ApiHandlers::Dismiss(const HttpRequest& request, const std::string& id) {
+  return DeviceCommand(request, id, protocol::CommandKind::kDismiss);
+}
+
+HttpResponse ApiHandlers::Retry(const HttpRequest& request, const std::string& id) {
+  return DeviceCommand(request, id, protocol::CommandKind::kRetry);
+}
+
+HttpResponse ApiHandlers::RunNow(const HttpRequest& request, const std::string& id) {
+  Result<RunNowRequest> body = ParseRunNowBody(request.body);
+  if (!body.ok()) {
+    return ErrorResponse(400, body.status().message());
+  }
+  return DeviceCommand(request, id, protocol::CommandKind::kRunNow, body->step);
+}
+
+HttpResponse ApiHandlers::DeviceCommand(const HttpRequest& request, const std::string& id,
+                                        protocol::CommandKind kind, std::string step) {
   if (std::optional<Refusal> bad = CheckDeviceId(id)) {
     return ErrorResponse(*bad);
   }
@@ -123,9 +140,10 @@ HttpResponse ApiHandlers::Dismiss(const HttpRequest& request, const std::string&
     return *unknown;
   }
   protocol::OperatorCommand command;
-  command.kind = protocol::CommandKind::kDismiss;
+  command.kind = kind;
   command.device_id = id;
   command.actor = ActorFor(request);
+  command.step = std::move(step);
   return SendCommand(command);
 }
 

@@ -25,6 +25,9 @@ class ApiHandlers {
   HttpResponse GetDevice(const HttpRequest& request, const std::string& id);
   HttpResponse Approve(const HttpRequest& request, const std::string& id);
   HttpResponse Dismiss(const HttpRequest& request, const std::string& id);
+  HttpResponse Retry(const HttpRequest& request, const std::string& id);
+  // Body optional: {"step": "<slot>"}; without it every step waiting for a retry starts.
+  HttpResponse RunNow(const HttpRequest& request, const std::string& id);
 
  private:
   // Who the command is from, for the engine's audit trail.
@@ -33,6 +36,9 @@ class ApiHandlers {
   // cannot be asked: the engine then decides).
   std::optional<HttpResponse> RefuseUnknownDevice(const std::string& id);
   HttpResponse SendCommand(const protocol::OperatorCommand& command);
+  // The checks every command for an existing device shares, then the command itself.
+  HttpResponse DeviceCommand(const HttpRequest& request, const std::string& id,
+                             protocol::CommandKind kind, std::string step = "");
 
   DeviceReader& devices_;
   Commander& commander_;

@@ -3,6 +3,7 @@
 #include "gps/core/text.h"
 #include "gps/json/json.h"
 #include "gps/protocol/names.h"
+#include "gps/saga/record.h"
 
 namespace gps::ui {
 
@@ -75,6 +76,25 @@ Result<ApproveRequest> ParseApproveBody(std::string_view body) {
     return Status::InvalidArgument("invalid name: " + valid.message());
   }
   return ApproveRequest{std::move(name).value()};
+}
+
+Result<RunNowRequest> ParseRunNowBody(std::string_view body) {
+  if (TrimBlanks(body).empty()) {
+    return RunNowRequest{};
+  }
+  Result<json::Document> doc = json::ParseObject(body, kMaxApproveBodyBytes, "body");
+  if (!doc.ok()) {
+    return doc.status();
+  }
+  Result<std::string> step = doc->Root().GetStringOr("step", "", 32);
+  if (!step.ok()) {
+    return step.status();
+  }
+  if (!step->empty() && !saga::ParseSlot(*step).ok()) {
+    return Status::InvalidArgument("body.step: unknown step '" + *step +
+                                   "' (mender, dps, vault, menderName or dpsName)");
+  }
+  return RunNowRequest{std::move(step).value()};
 }
 
 }  // namespace gps::ui

@@ -39,4 +39,10 @@ struct ApproveRequest {
 // Parses {"name": "..."} and validates the name. InvalidArgument with a message for the operator.
 Result<ApproveRequest> ParseApproveBody(std::string_view body);
 
+struct RunNowRequest {
+  std::string step;  // empty: every waiting step
+};
+// An empty body, {} or {"step": "mender|dps|vault|menderName|dpsName"}.
+Result<RunNowRequest> ParseRunNowBody(std::string_view body);
+
 }  // namespace gps::ui

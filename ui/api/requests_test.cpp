@@ -115,3 +115,30 @@ TEST(ParseApproveBodyTest, BadNames) {
 
 }  // namespace
 }  // namespace gps::ui
+
+namespace gps::ui {
+namespace {
+
+TEST(ParseRunNowBody, EmptyOrNoStepMeansEveryWaitingStep) {
+  for (const char* body : {"", "  ", "{}"}) {
+    Result<RunNowRequest> r = ParseRunNowBody(body);
+    ASSERT_TRUE(r.ok()) << body;
+    EXPECT_EQ(r->step, "") << body;
+  }
+}
+
+TEST(ParseRunNowBody, TakesAKnownStep) {
+  Result<RunNowRequest> r = ParseRunNowBody(R"({"step":"vault"})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->step, "vault");
+}
+
+TEST(ParseRunNowBody, RefusesAnUnknownStepOrBadJson) {
+  EXPECT_NE(ParseRunNowBody(R"({"step":"flux"})").status().message().find("unknown step"),
+            std::string::npos);
+  EXPECT_FALSE(ParseRunNowBody(R"({"step":3})").ok());
+  EXPECT_FALSE(ParseRunNowBody("step=vault").ok());
+}
+
+}  // namespace
+}  // namespace gps::ui

@@ -18,6 +18,12 @@ void AddRoutes(Router& router, ApiHandlers& handlers) {
   router.Add("POST", "/api/devices/{id}/dismiss", [&](const HttpRequest& r, const PathParams& p) {
     return handlers.Dismiss(r, p.at("id"));
   });
+  router.Add("POST", "/api/devices/{id}/retry", [&](const HttpRequest& r, const PathParams& p) {
+    return handlers.Retry(r, p.at("id"));
+  });
+  router.Add("POST", "/api/devices/{id}/run-now", [&](const HttpRequest& r, const PathParams& p) {
+    return handlers.RunNow(r, p.at("id"));
+  });
   router.Add("GET", "/",
              [](const HttpRequest&, const PathParams&) { return AssetResponse(IndexPage()); });
   router.Add("GET", "/static/{file}", [](const HttpRequest&, const PathParams& p) {

@@ -381,21 +381,27 @@ class UiIntegrationTest : public ::testing::Test {
                                     Instant{kT0 + 30700},
                                     Instant{},
                                     "",
-                                    "{}"};
+                                    "{}",
+                                    Instant{},
+                                    0};
     v.steps[saga::Slot::kDps] = {saga::StepStatus::kSucceeded,
                                  1,
                                  Instant{kT0 + 700},
                                  Instant{kT0 + 30700},
                                  Instant{kT0 + 800},
                                  "",
-                                 R"({"sealedSymmetricKey":"U0VBTEVEU0VDUkVU"})"};
+                                 R"({"sealedSymmetricKey":"U0VBTEVEU0VDUkVU"})",
+                                 Instant{},
+                                 0};
     v.steps[saga::Slot::kVault] = {saga::StepStatus::kFailed,
                                    2,
                                    Instant{kT0 + 700},
                                    Instant{kT0 + 30700},
                                    Instant{kT0 + 900},
                                    "vault: HTTP 500: <script>alert(1)</script>",
-                                   "{}"};
+                                   "{}",
+                                   Instant{},
+                                   0};
     GPS_RETURN_IF_ERROR(Put(conn, v, kT0 + 500));
 
     saga::Saga f = MakeSaga(kFailed, saga::Phase::kFailed, kT0 + 300, "02:42:ac:11:00:04");

@@ -29,4 +29,6 @@ std::string Keys::Name(std::string_view name) const {
 
 std::string Keys::DeviceIndex() const { return prefix_ + ":devices"; }
 
+std::string Keys::Timers() const { return prefix_ + ":timers"; }
+
 }  // namespace gps::redis

@@ -25,6 +25,8 @@ class Keys {
   std::string Name(std::string_view name) const;
   // Sorted set of every device id, scored by first announce (ms).
   std::string DeviceIndex() const;
+  // Sorted set of device ids whose saga needs attention at a time, scored by that time (ms).
+  std::string Timers() const;
 
  private:
   std::string DeviceKey(std::string_view device_id, std::string_view suffix) const;

@@ -61,11 +61,17 @@ TEST(RedisKeys, DeviceIndexIsUnderThePrefix) {
   EXPECT_EQ(Keys("tenant-a").DeviceIndex(), "tenant-a:devices");
 }
 
+TEST(RedisKeys, TimersAreOneSetPerDeployment) {
+  EXPECT_EQ(Keys().Timers(), "gps:timers");
+  EXPECT_EQ(Keys("tenant-a").Timers(), "tenant-a:timers");
+}
+
 TEST(RedisKeys, ACustomPrefixIsUsedEverywhere) {
   Keys keys("staging");
   EXPECT_EQ(keys.prefix(), "staging");
-  for (const std::string& key : {keys.Saga(kDeviceId), keys.Outbox(kDeviceId),
-                                 keys.LastSeen(kDeviceId), keys.Name("gw-1"), keys.DeviceIndex()}) {
+  for (const std::string& key :
+       {keys.Saga(kDeviceId), keys.Outbox(kDeviceId), keys.LastSeen(kDeviceId), keys.Name("gw-1"),
+        keys.DeviceIndex(), keys.Timers()}) {
     EXPECT_EQ(key.rfind("staging:", 0), 0u) << key;
   }
   EXPECT_EQ(HashTag(keys.Saga(kDeviceId)), kDeviceId);
