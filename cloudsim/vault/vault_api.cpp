@@ -177,6 +177,11 @@ Result<std::int64_t> ParseNotAfter(const std::string& text) {
 
 std::string Rfc3339Seconds(std::int64_t t) { return FormatRfc3339(Instant{t * 1000}); }
 
+// Go's strconv.ParseBool, which Vault reads ?list= with; anything else is false.
+bool ParseGoBool(std::string_view s) {
+  return s == "1" || s == "t" || s == "T" || s == "true" || s == "TRUE" || s == "True";
+}
+
 void AddUnique(std::vector<std::string>& v, const std::string& s) {
   for (const std::string& x : v) {
     if (x == s) {
@@ -258,6 +263,18 @@ ApiResponse VaultApi::Handle(const ApiRequest& request) {
   }
   bool write = m == "POST" || m == "PUT";
   bool on_mount = s.size() >= 3 && s[1] == config_.mount;
+  // Vault treats GET with ?list=true as the LIST verb (its HTTP layer turns it into a list
+  // operation), and a list of a path without its trailing '/' as one with it.
+  bool list = m == "LIST" || (read && ParseGoBool(request.Query("list").value_or("")));
+  if (list) {
+    if (on_mount && s.size() == 3 && s[2] == "certs") {
+      return ListCertificates();
+    }
+    return Errors(404, {});
+  }
+  if (on_mount && s.size() == 3 && s[2] == "certs") {
+    return Error(405, "1 error occurred:\n\t* unsupported operation\n\n");
+  }
   bool known = on_mount && ((s.size() == 4 && (s[2] == "issue" || s[2] == "sign")) ||
                             (s.size() == 3 && s[2] == "revoke"));
   if (!known) {
@@ -608,6 +625,29 @@ ApiResponse VaultApi::Revoke(const ApiRequest& request) {
         .EndObject();
     return Envelope(w.Take(), {});
   });
+}
+
+ApiResponse VaultApi::ListCertificates() {
+  // Every stored certificate, revoked and expired ones included (Vault keeps them until a tidy),
+  // in storage order: sorted by serial.
+  std::vector<std::string> serials = state_->Locked([](SimData& data) {
+    std::vector<std::string> out;
+    out.reserve(data.vault.certificates.size());
+    for (const auto& [serial, certificate] : data.vault.certificates) {
+      out.push_back(serial);
+    }
+    return out;
+  });
+  if (serials.empty()) {
+    return Errors(404, {});  // Vault's answer to every empty list
+  }
+  json::Writer w;
+  w.BeginObject().Key("keys").BeginArray();
+  for (const std::string& serial : serials) {
+    w.String(serial);
+  }
+  w.EndArray().EndObject();
+  return Envelope(w.Take(), {});
 }
 
 ApiResponse VaultApi::ReadCertificate(const std::string& serial_text) {

@@ -1,8 +1,9 @@
 #pragma once
 // VaultApi: HashiCorp Vault's PKI secrets engine as gps-worker-vault uses it — issue (Vault makes
-// the key pair), sign (a CSR; the key stays with the caller) and revoke — for one mount and one
-// role, plus the unauthenticated reads ca/pem, ca_chain, cert/{serial} and sys/health. Errors use
-// Vault's {"errors":[...]} body; a bad token is 403 "permission denied", an unknown path 404.
+// the key pair), sign (a CSR; the key stays with the caller), revoke and the list of stored
+// certificates (LIST certs, or GET certs?list=true) — for one mount and one role, plus the
+// unauthenticated reads ca/pem, ca_chain, cert/{serial} and sys/health. Errors use Vault's
+// {"errors":[...]} body; a bad token is 403 "permission denied", an unknown path 404.
 //
 // Thread-safe: keys are generated and certificates signed outside the state lock; only the
 // certificate record is written inside one Locked() step.
@@ -35,6 +36,7 @@ class VaultApi final : public Service {
  private:
   ApiResponse IssueOrSign(const ApiRequest& request, const std::string& role, bool sign);
   ApiResponse Revoke(const ApiRequest& request);
+  ApiResponse ListCertificates();
   ApiResponse ReadCertificate(const std::string& serial);
 
   VaultConfig config_;

@@ -4,6 +4,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "cloudsim/testing/test_util.h"
 #include "gps/crypto/encoding.h"
 #include "gps/crypto/keys.h"
@@ -347,6 +350,93 @@ TEST_F(VaultApiTest, UnauthenticatedReadsOfTheCa) {
   EXPECT_EQ(pem.status, 200);
   EXPECT_EQ(pem.body + "\n", ca_->intermediate_pem());
   EXPECT_EQ(api.Handle(Req("GET", "/v1/sys/health")).status, 200);
+  EXPECT_EQ(api.Handle(Req("GET", "/v1/pki/cert/01:02")).status, 404);
+}
+
+TEST_F(VaultApiTest, ListCertificatesNeedsTheTokenAndAnswersLikeVault) {
+  VaultApi api(Config(), &state_, &clock_, ca_);
+  const HeaderField token{"X-Vault-Token", kToken};
+  // Nothing stored yet: Vault's empty list.
+  for (const ApiRequest& r :
+       {Req("LIST", "/v1/pki/certs", {token}), Req("GET", "/v1/pki/certs?list=true", {token})}) {
+    ApiResponse empty = api.Handle(r);
+    EXPECT_EQ(empty.status, 404) << r.target;
+    EXPECT_EQ(empty.body, R"({"errors":[]})") << r.target;
+  }
+
+  std::vector<std::string> serials;
+  for (const char* cn : {"gw-1", "gw-2", "gw-1"}) {
+    ApiResponse issued = Post(api, "/v1/pki/issue/gps-device", JsonBody({{"common_name", cn}}));
+    ASSERT_EQ(issued.status, 200) << issued.body;
+    json::Document doc = Body(issued);
+    serials.push_back(Str(doc.Root().GetObject("data").value(), "serial_number"));
+  }
+  ASSERT_EQ(Post(api, "/v1/pki/revoke", JsonBody({{"serial_number", serials[0]}})).status, 200);
+  std::sort(serials.begin(), serials.end());
+
+  for (const ApiRequest& r :
+       {Req("LIST", "/v1/pki/certs", {token}), Req("LIST", "/v1/pki/certs/", {token}),
+        Req("GET", "/v1/pki/certs?list=true", {token}),
+        Req("GET", "/v1/pki/certs/?list=1",
+            {{"Authorization", std::string("Bearer ") + kToken}})}) {
+    ApiResponse list = api.Handle(r);
+    ASSERT_EQ(list.status, 200) << r.method << " " << r.target << ": " << list.body;
+    json::Document doc = Body(list);
+    std::vector<std::string> keys;
+    std::vector<json::Value> values =
+        doc.Root().GetObject("data").value().GetArray("keys").value_or(std::vector<json::Value>{});
+    for (const json::Value& k : values) {
+      keys.push_back(k.AsString().value());
+    }
+    EXPECT_EQ(keys, serials) << "every stored serial, revoked ones too, sorted";
+    EXPECT_EQ(Str(doc.Root(), "mount_type"), "pki");
+  }
+
+  // The list is authenticated (reading one certificate is not).
+  for (const ApiRequest& r : {Req("LIST", "/v1/pki/certs"), Req("GET", "/v1/pki/certs?list=true"),
+                              Req("LIST", "/v1/pki/certs", {{"X-Vault-Token", "wrong"}})}) {
+    ApiResponse refused = api.Handle(r);
+    EXPECT_EQ(refused.status, 403) << r.method << " " << r.target;
+    EXPECT_EQ(refused.body, R"({"errors":["permission denied"]})");
+  }
+  // A read of certs is not a list; other lists are unknown here.
+  EXPECT_EQ(api.Handle(Req("GET", "/v1/pki/certs", {token})).status, 405);
+  EXPECT_EQ(api.Handle(Req("GET", "/v1/pki/certs?list=false", {token})).status, 405);
+  EXPECT_EQ(api.Handle(Req("LIST", "/v1/pki/roles", {token})).status, 404);
+  EXPECT_EQ(api.Handle(Req("LIST", "/v1/other/certs", {token})).status, 404);
+}
+
+TEST_F(VaultApiTest, ReadCertificateShowsItsRevocation) {
+  VaultApi api(Config(), &state_, &clock_, ca_);
+  ApiResponse issued = Post(api, "/v1/pki/issue/gps-device", JsonBody({{"common_name", "gw-1"}}));
+  ASSERT_EQ(issued.status, 200) << issued.body;
+  json::Document doc = Body(issued);
+  json::Value data = doc.Root().GetObject("data").value();
+  const std::string serial = Str(data, "serial_number");
+
+  // Unauthenticated, as in Vault; hyphens and upper case name the same serial.
+  std::string upper_hyphens = serial;
+  for (char& c : upper_hyphens) {
+    c = c == ':' ? '-' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  for (const std::string& path : {"/v1/pki/cert/" + serial, "/v1/pki/cert/" + upper_hyphens}) {
+    ApiResponse live = api.Handle(Req("GET", path));
+    ASSERT_EQ(live.status, 200) << path << ": " << live.body;
+    json::Document d = Body(live);
+    json::Value cert = d.Root().GetObject("data").value();
+    EXPECT_EQ(Str(cert, "certificate"), Str(data, "certificate"));
+    EXPECT_EQ(cert.GetInt("revocation_time").value_or(-1), 0);
+    EXPECT_EQ(Str(cert, "revocation_time_rfc3339"), "");
+  }
+
+  clock_.Advance(5000);
+  ASSERT_EQ(Post(api, "/v1/pki/revoke", JsonBody({{"serial_number", serial}})).status, 200);
+  ApiResponse revoked = api.Handle(Req("GET", "/v1/pki/cert/" + serial));
+  ASSERT_EQ(revoked.status, 200);
+  json::Document r = Body(revoked);
+  json::Value cert = r.Root().GetObject("data").value();
+  EXPECT_EQ(cert.GetInt("revocation_time").value_or(0), clock_.Now().ms / 1000);
+  EXPECT_EQ(Str(cert, "revocation_time_rfc3339"), FormatRfc3339(clock_.Now()));
   EXPECT_EQ(api.Handle(Req("GET", "/v1/pki/cert/01:02")).status, 404);
 }
 

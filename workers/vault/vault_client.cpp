@@ -1,12 +1,16 @@
 #include "workers/vault/vault_client.h"
 
+#include <openssl/asn1.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <ctime>
 
 #include "gps/core/text.h"
+#include "gps/crypto/digest.h"
 #include "gps/crypto/openssl_handles.h"
 #include "gps/crypto/x509.h"
 #include "gps/http/deadline_send.h"
@@ -19,6 +23,10 @@ namespace gps::worker::vault {
 namespace {
 
 constexpr std::size_t kMaxBodyBytes = 1 << 20;
+// A list answer carries every serial of the mount (about 62 bytes each): as much as the HTTP
+// client accepts.
+constexpr std::size_t kMaxListBytes = http::kMaxResponseBytes;
+constexpr std::size_t kMaxSerialChars = 128;
 // The result protocol carries 1 to 8 CA certificates (step_results.h).
 constexpr std::size_t kMaxChain = 8;
 constexpr std::size_t kMaxWarnings = 16;
@@ -44,19 +52,65 @@ bool IsMountPath(std::string_view s) {
   }
 }
 
-http::Request BaseRequest(const VaultSettings& s, std::string_view operation) {
+// A request to path under the mount (e.g. "issue/gps-device").
+http::Request MountRequest(const VaultSettings& s, std::string method, std::string_view path) {
   http::Request r;
-  r.method = "POST";
-  r.url = s.addr + "/v1/" + s.pki_mount + "/" + std::string(operation) + "/" + s.role;
+  r.method = std::move(method);
+  r.url = s.addr + "/v1/" + s.pki_mount + "/" + std::string(path);
   r.headers.push_back({"X-Vault-Token", s.token});
   if (!s.vault_namespace.empty()) {
     r.headers.push_back({"X-Vault-Namespace", s.vault_namespace});
   }
-  r.headers.push_back({"Content-Type", "application/json"});
+  if (r.method == "POST") {
+    r.headers.push_back({"Content-Type", "application/json"});
+  }
   r.headers.push_back({"Accept", "application/json"});
   r.timeout_ms = s.timeout_ms;
   r.ca_file = s.ca_file;
   return r;
+}
+
+http::Request BaseRequest(const VaultSettings& s, std::string_view operation) {
+  return MountRequest(s, "POST", std::string(operation) + "/" + s.role);
+}
+
+// Unix seconds written as an integer, or (as Vault's documentation shows them) a quoted one.
+Result<std::int64_t> UnixSeconds(const json::Value& v) {
+  if (v.IsString()) {
+    GPS_ASSIGN_OR_RETURN(std::string text, v.AsString(20));
+    std::int64_t out = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || out < 0) {
+      return Status::InvalidArgument(v.path() + ": '" + text + "' is not a Unix time");
+    }
+    return out;
+  }
+  return v.AsInt();
+}
+
+Result<std::vector<std::string>> Warnings(const json::Value& root) {
+  std::vector<std::string> out;
+  std::optional<json::Value> warnings = root.Find("warnings");
+  // Vault writes null when there are none (and its documentation once showed "").
+  if (!warnings || !warnings->IsArray()) {
+    return out;
+  }
+  GPS_ASSIGN_OR_RETURN(std::vector<json::Value> list, warnings->AsArray());
+  for (const json::Value& w : list) {
+    if (out.size() < kMaxWarnings && w.IsString()) {
+      GPS_ASSIGN_OR_RETURN(std::string text, w.AsString(protocol::kMaxErrorTextBytes));
+      out.push_back(std::move(text));
+    }
+  }
+  return out;
+}
+
+Result<std::int64_t> NotAfter(const crypto::Certificate& cert) {
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &tm) != 1) {
+    return Status::InvalidArgument("certificate: unreadable notAfter");
+  }
+  return static_cast<std::int64_t>(timegm(&tm));
 }
 
 Result<std::string> CertificatePem(const json::Value& v) {
@@ -71,16 +125,7 @@ Result<std::string> CertificatePem(const json::Value& v) {
 // Vault's code writes expiration as an integer; its documentation shows a quoted one.
 Result<std::int64_t> Expiration(const json::Value& data) {
   GPS_ASSIGN_OR_RETURN(json::Value v, data.Get("expiration"));
-  if (v.IsString()) {
-    GPS_ASSIGN_OR_RETURN(std::string text, v.AsString(20));
-    std::int64_t out = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || out < 0) {
-      return Status::InvalidArgument(v.path() + ": '" + text + "' is not a Unix time");
-    }
-    return out;
-  }
-  return v.AsInt();
+  return UnixSeconds(v);
 }
 
 }  // namespace
@@ -88,7 +133,8 @@ Result<std::int64_t> Expiration(const json::Value& data) {
 void AddVaultSettings(config::Table& table, VaultSettings* s) {
   table.Add("GPS_VAULT_ADDR", &s->addr, "", "Vault address, e.g. https://vault:8200 (required)");
   table.AddSecret("GPS_VAULT_TOKEN", &s->token,
-                  "Vault token allowed to use the PKI role's issue and sign paths");
+                  "Vault token allowed to use the PKI role's issue and sign paths, revoke, and "
+                  "list certs");
   table.Add("GPS_VAULT_NAMESPACE", &s->vault_namespace, "",
             "Vault Enterprise/HCP namespace, sent as X-Vault-Namespace (empty: none)");
   table.Add("GPS_VAULT_PKI_MOUNT", &s->pki_mount, "pki", "path of the PKI secrets engine");
@@ -99,6 +145,10 @@ void AddVaultSettings(config::Table& table, VaultSettings* s) {
   table.Add("GPS_VAULT_TTL", &s->ttl, "8760h",
             "certificate lifetime as a Vault duration (at most the role's max_ttl)");
   process::AddHttpClientSettings(table, "Vault", &s->timeout_ms, &s->ca_file);
+  table.Add("GPS_VAULT_CERT_CACHE_ENTRIES", &s->cert_cache_entries, 100000,
+            "stored certificates whose name, expiry and revocation this process remembers, so a "
+            "retried provision reads each one once (about 250 bytes each; 0: read every time)",
+            0, 10000000);
   table.AddCheck([s] { return ValidateVaultSettings(s); });
 }
 
@@ -182,15 +232,7 @@ Result<IssuedCertificate> ParseCertificateAnswer(std::string_view body) {
   GPS_ASSIGN_OR_RETURN(json::Document doc, json::ParseObject(body, kMaxBodyBytes, "vault answer"));
   json::Value root = doc.Root();
   IssuedCertificate out;
-  if (std::optional<json::Value> warnings = root.Find("warnings")) {
-    GPS_ASSIGN_OR_RETURN(std::vector<json::Value> list, warnings->AsArray());
-    for (const json::Value& w : list) {
-      if (out.warnings.size() < kMaxWarnings && w.IsString()) {
-        GPS_ASSIGN_OR_RETURN(std::string text, w.AsString(protocol::kMaxErrorTextBytes));
-        out.warnings.push_back(std::move(text));
-      }
-    }
-  }
+  GPS_ASSIGN_OR_RETURN(out.warnings, Warnings(root));
   GPS_ASSIGN_OR_RETURN(json::Value data, root.GetObject("data"));
   GPS_ASSIGN_OR_RETURN(json::Value certificate, data.Get("certificate"));
   GPS_ASSIGN_OR_RETURN(out.certificate_pem, CertificatePem(certificate));
@@ -221,6 +263,96 @@ Result<IssuedCertificate> ParseCertificateAnswer(std::string_view body) {
   return out;
 }
 
+bool IsSerial(std::string_view s) {
+  if (s.empty() || s.size() > kMaxSerialChars) {
+    return false;
+  }
+  bool after_digit = false;
+  for (char c : s) {
+    if (std::isxdigit(static_cast<unsigned char>(c))) {
+      after_digit = true;
+    } else if ((c == ':' || c == '-') && after_digit) {
+      after_digit = false;
+    } else {
+      return false;
+    }
+  }
+  return after_digit;
+}
+
+std::string NormalizeSerial(std::string_view serial) {
+  std::string out = ToLower(serial);
+  std::replace(out.begin(), out.end(), '-', ':');
+  return out;
+}
+
+http::Request ListCertificatesRequest(const VaultSettings& s) {
+  return MountRequest(s, "GET", "certs?list=true");
+}
+
+http::Request ReadCertificateRequest(const VaultSettings& s, std::string_view serial) {
+  return MountRequest(s, "GET", "cert/" + NormalizeSerial(serial));
+}
+
+http::Request RevokeRequest(const VaultSettings& s, std::string_view serial) {
+  http::Request r = MountRequest(s, "POST", "revoke");
+  json::Writer w;
+  w.BeginObject().Field("serial_number", NormalizeSerial(serial)).EndObject();
+  r.body = w.Take();
+  return r;
+}
+
+Result<std::vector<std::string>> ParseSerialList(std::string_view body) {
+  GPS_ASSIGN_OR_RETURN(json::Document doc,
+                       json::ParseObject(body, kMaxListBytes, "vault list answer"));
+  GPS_ASSIGN_OR_RETURN(json::Value data, doc.Root().GetObject("data"));
+  GPS_ASSIGN_OR_RETURN(std::vector<json::Value> keys, data.GetArray("keys"));
+  std::vector<std::string> out;
+  out.reserve(keys.size());
+  for (const json::Value& key : keys) {
+    if (!key.IsString()) {
+      continue;
+    }
+    GPS_ASSIGN_OR_RETURN(std::string text, key.AsString(kMaxListBytes));
+    if (IsSerial(text)) {
+      out.push_back(NormalizeSerial(text));
+    }
+  }
+  return out;
+}
+
+Result<StoredCertificate> ParseStoredCertificate(std::string_view body) {
+  GPS_ASSIGN_OR_RETURN(json::Document doc,
+                       json::ParseObject(body, kMaxBodyBytes, "vault certificate"));
+  GPS_ASSIGN_OR_RETURN(json::Value data, doc.Root().GetObject("data"));
+  // The leaf first; a chain after it (as some versions append) is not looked at.
+  GPS_ASSIGN_OR_RETURN(std::string pem,
+                       data.GetString("certificate", protocol::kMaxCertificateChainBytes));
+  Result<crypto::Certificate> cert = crypto::Certificate::FromPem(pem);
+  if (!cert.ok()) {
+    return cert.status().WithContext(data.path() + ".certificate");
+  }
+  StoredCertificate out;
+  out.common_name = cert->SubjectCommonName();
+  GPS_ASSIGN_OR_RETURN(out.not_after, NotAfter(*cert));
+  GPS_ASSIGN_OR_RETURN(crypto::PublicKey key, cert->Key());
+  out.key_sha256 = crypto::Sha256(key.spki_der());
+  if (std::optional<json::Value> revoked = data.Find("revocation_time")) {
+    GPS_ASSIGN_OR_RETURN(std::int64_t t, UnixSeconds(*revoked));
+    out.revoked = t != 0;
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> ParseRevokeWarnings(std::string_view body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return std::vector<std::string>{};
+  }
+  GPS_ASSIGN_OR_RETURN(json::Document doc,
+                       json::ParseObject(body, kMaxBodyBytes, "vault revoke answer"));
+  return Warnings(doc.Root());
+}
+
 Result<crypto::PublicKey> CsrPublicKey(std::string_view csr_pem) {
   crypto::BioPtr bio = crypto::MemoryBio(csr_pem);
   crypto::X509ReqPtr req(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
@@ -247,6 +379,19 @@ Result<http::Response> VaultClient::Issue(std::string_view common_name, Instant 
 Result<http::Response> VaultClient::Sign(std::string_view common_name, std::string_view csr_pem,
                                          Instant deadline) const {
   return http::SendBefore(SignRequest(settings_, common_name, csr_pem), deadline, clock_);
+}
+
+Result<http::Response> VaultClient::ListCertificates(Instant deadline) const {
+  return http::SendBefore(ListCertificatesRequest(settings_), deadline, clock_);
+}
+
+Result<http::Response> VaultClient::ReadCertificate(std::string_view serial,
+                                                    Instant deadline) const {
+  return http::SendBefore(ReadCertificateRequest(settings_, serial), deadline, clock_);
+}
+
+Result<http::Response> VaultClient::Revoke(std::string_view serial, Instant deadline) const {
+  return http::SendBefore(RevokeRequest(settings_, serial), deadline, clock_);
 }
 
 }  // namespace gps::worker::vault

@@ -1,8 +1,9 @@
 #pragma once
 // VaultClient: the HashiCorp Vault PKI calls of the vault worker
-// (/work/shared/reference/cloud-apis.md section 3): request builders for issue and sign, a sender,
-// and the parser of their answer. It knows paths, headers and bodies; it decides nothing (412,
-// the key check and sealing are vault_step's business).
+// (/work/shared/reference/cloud-apis.md section 3): request builders for issue, sign, revoke and
+// the certificate store's list and read, a sender, and the parsers of their answers. It knows
+// paths, headers and bodies; it decides nothing (412, 404s, the key check, which certificates to
+// revoke and sealing are vault_step's business).
 //
 // Thread-safety: a const VaultClient may be used from several threads at once; each thread sends
 // over its own keep-alive connection. The builders and parsers are pure.
@@ -31,6 +32,7 @@ struct VaultSettings {
   std::string ttl;                  // GPS_VAULT_TTL: certificate lifetime, a Vault duration
   std::int64_t timeout_ms = 10000;  // GPS_HTTP_TIMEOUT_MS: one request, at most
   std::string ca_file;              // GPS_HTTP_CA_FILE: extra trust anchors for https
+  int cert_cache_entries = 100000;  // GPS_VAULT_CERT_CACHE_ENTRIES: certificates remembered
 };
 
 // Declares the settings above in a worker's table, with a check that validates them.
@@ -60,6 +62,41 @@ struct IssuedCertificate {
 // the protocol carries. expiration may be an integer or a quoted integer.
 Result<IssuedCertificate> ParseCertificateAnswer(std::string_view body);
 
+// A certificate serial as Vault writes and accepts it: hex bytes separated by ':' or '-'.
+bool IsSerial(std::string_view s);
+// "39:DD-2e" -> "39:dd:2e", the form Vault lists serials in (and the certificate cache's key).
+std::string NormalizeSerial(std::string_view serial);
+
+// GET /v1/{mount}/certs?list=true: the serials of every certificate the mount stores (revoked and
+// expired ones too, until a tidy removes them). Vault documents GET with list=true as the same
+// operation as the LIST verb, which proxies and some HTTP stacks do not pass. Needs the token.
+http::Request ListCertificatesRequest(const VaultSettings& s);
+// GET /v1/{mount}/cert/{serial}: one stored certificate and its revocation time. Vault serves it
+// without a token; the token is sent anyway (harmless, and a proxy in front may want it).
+// REQUIRES: IsSerial(serial).
+http::Request ReadCertificateRequest(const VaultSettings& s, std::string_view serial);
+// POST /v1/{mount}/revoke {"serial_number": serial}. REQUIRES: IsSerial(serial).
+http::Request RevokeRequest(const VaultSettings& s, std::string_view serial);
+
+// data.keys of a list answer, normalised; keys that are not serials are left out.
+Result<std::vector<std::string>> ParseSerialList(std::string_view body);
+
+// What the worker needs to know of a stored certificate. Everything but `revoked` is fixed for
+// the certificate's life, and revoked never goes back to false.
+struct StoredCertificate {
+  std::string common_name;     // the subject's CN
+  std::int64_t not_after = 0;  // Unix seconds
+  std::string key_sha256;      // SHA-256 of the certified key's DER SubjectPublicKeyInfo (raw)
+  bool revoked = false;        // data.revocation_time is not 0
+};
+// The data of a read answer: the PEM certificate (read for its CN, notAfter and key) and
+// revocation_time (an integer or quoted integer; absent means 0).
+Result<StoredCertificate> ParseStoredCertificate(std::string_view body);
+
+// The "warnings" of a revoke answer (data may be null, e.g. for an expired certificate). An empty
+// body (204) has none.
+Result<std::vector<std::string>> ParseRevokeWarnings(std::string_view body);
+
 // The public key a CSR asks to have certified, after checking the CSR's self-signature.
 Result<crypto::PublicKey> CsrPublicKey(std::string_view csr_pem);
 
@@ -72,10 +109,14 @@ class VaultClient {
 
   // Each call sends one request, bounded by the settings' timeout and by the job's deadline
   // (DeadlineExceeded without sending when the deadline has passed), and returns the response
-  // whatever its status. Neither is idempotent: every success mints a new certificate.
+  // whatever its status. Issue and Sign are not idempotent: every success mints a new
+  // certificate. The others are: reads, and a revoke that Vault answers alike when repeated.
   Result<http::Response> Issue(std::string_view common_name, Instant deadline) const;
   Result<http::Response> Sign(std::string_view common_name, std::string_view csr_pem,
                               Instant deadline) const;
+  Result<http::Response> ListCertificates(Instant deadline) const;
+  Result<http::Response> ReadCertificate(std::string_view serial, Instant deadline) const;
+  Result<http::Response> Revoke(std::string_view serial, Instant deadline) const;
 
  private:
   VaultSettings settings_;

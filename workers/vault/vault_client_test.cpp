@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gps/crypto/digest.h"
 #include "gps/json/json.h"
 #include "workers/testing/http_test_util.h"
 #include "workers/vault/vault_test_support.h"
@@ -170,6 +171,90 @@ TEST_F(VaultAnswerTest, MalformedAnswersAreRefused) {
     nine += (i ? "," : "") + json::Quote(ca_);
   }
   EXPECT_FALSE(ParseCertificateAnswer(Answer(cert + ca + nine + "]" + rest)).ok());
+}
+
+TEST(VaultRequestTest, SerialsAreColonOrHyphenHex) {
+  EXPECT_TRUE(IsSerial("39:dd:2e:90"));
+  EXPECT_TRUE(IsSerial("39-DD-2e"));
+  EXPECT_TRUE(IsSerial("01"));
+  for (std::string bad : {std::string(), std::string(":01"), std::string("01:"),
+                          std::string("01::02"), std::string("0g"), std::string("01/02"),
+                          std::string("../x"), std::string("01 02"), std::string(129, 'a')}) {
+    EXPECT_FALSE(IsSerial(bad)) << bad;
+  }
+  EXPECT_EQ(NormalizeSerial("39-DD:2e"), "39:dd:2e");
+}
+
+TEST(VaultRequestTest, ListReadAndRevokeRequests) {
+  VaultSettings s = Settings();
+  s.vault_namespace = "team/";
+  http::Request list = ListCertificatesRequest(s);
+  EXPECT_EQ(list.method, "GET");
+  EXPECT_EQ(list.url, "https://vault:8200/v1/pki/certs?list=true");
+  EXPECT_EQ(Header(list, "X-Vault-Token"), "hvs.test-token");
+  EXPECT_EQ(Header(list, "X-Vault-Namespace"), "team/");
+  EXPECT_FALSE(HasHeader(list, "Content-Type"));
+  EXPECT_TRUE(list.body.empty());
+
+  http::Request read = ReadCertificateRequest(s, "39-DD-2E");
+  EXPECT_EQ(read.method, "GET");
+  EXPECT_EQ(read.url, "https://vault:8200/v1/pki/cert/39:dd:2e");
+  EXPECT_EQ(read.timeout_ms, 9000);
+
+  http::Request revoke = RevokeRequest(s, "39:DD:2e");
+  EXPECT_EQ(revoke.method, "POST");
+  EXPECT_EQ(revoke.url, "https://vault:8200/v1/pki/revoke");
+  EXPECT_EQ(Header(revoke, "Content-Type"), "application/json");
+  EXPECT_EQ(revoke.body, R"({"serial_number":"39:dd:2e"})");
+}
+
+TEST(VaultAnswerTest2, SerialListKeepsSerialsOnly) {
+  Result<std::vector<std::string>> keys =
+      ParseSerialList(Answer(R"("keys":["17:67:16:b0","26-0F-76",7,"not a serial","ca"])"));
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  EXPECT_EQ(*keys, (std::vector<std::string>{"17:67:16:b0", "26:0f:76", "ca"}));
+  EXPECT_FALSE(ParseSerialList(R"({"errors":[]})").ok());
+  EXPECT_FALSE(ParseSerialList(Answer(R"("keys":"17:67")")).ok());
+}
+
+TEST_F(VaultAnswerTest, StoredCertificateIsReadForNameExpiryKeyAndRevocation) {
+  const std::string cert = R"("certificate":)" + json::Quote(leaf_);
+  Result<StoredCertificate> live = ParseStoredCertificate(
+      Answer(cert + R"(,"revocation_time":0,"revocation_time_rfc3339":"","issuer_id":"i-1")"));
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  EXPECT_EQ(live->common_name, "gw-1");
+  EXPECT_FALSE(live->revoked);
+  EXPECT_EQ(live->key_sha256, crypto::Sha256(leaf_key_.Public().value().spki_der()));
+  // The test certificate is valid for an hour from its making.
+  const std::int64_t now_s = SystemClock().Now().ms / 1000;
+  EXPECT_GE(live->not_after, now_s + 3500);
+  EXPECT_LE(live->not_after, now_s + 3700);
+
+  for (const std::string revoked :
+       {R"(,"revocation_time":1667400107)", R"(,"revocation_time":"1667400107")"}) {
+    Result<StoredCertificate> c = ParseStoredCertificate(Answer(cert + revoked));
+    ASSERT_TRUE(c.ok()) << revoked;
+    EXPECT_TRUE(c->revoked) << revoked;
+  }
+  // Absent or null: not revoked (older versions write no field for a live certificate).
+  EXPECT_FALSE(ParseStoredCertificate(Answer(cert)).value().revoked);
+  EXPECT_FALSE(ParseStoredCertificate(Answer(cert + R"(,"revocation_time":null)")).value().revoked);
+
+  EXPECT_FALSE(ParseStoredCertificate(Answer(R"("certificate":"not pem")")).ok());
+  EXPECT_FALSE(ParseStoredCertificate(Answer(R"("revocation_time":0)")).ok());
+  EXPECT_FALSE(ParseStoredCertificate(Answer(cert + R"(,"revocation_time":"soon")")).ok());
+}
+
+TEST(VaultAnswerTest2, RevokeWarnings) {
+  EXPECT_TRUE(ParseRevokeWarnings("").value().empty());
+  EXPECT_TRUE(
+      ParseRevokeWarnings(Answer(R"("revocation_time":1,"state":"revoked")")).value().empty());
+  Result<std::vector<std::string>> expired = ParseRevokeWarnings(
+      R"({"data":null,"warnings":["certificate with serial 01 already expired; refusing to add to CRL"]})");
+  ASSERT_TRUE(expired.ok()) << expired.status().ToString();
+  ASSERT_EQ(expired->size(), 1u);
+  EXPECT_NE((*expired)[0].find("already expired"), std::string::npos);
+  EXPECT_FALSE(ParseRevokeWarnings("not json").ok());
 }
 
 TEST(VaultCsrTest, PublicKeyOfAValidCsr) {
