@@ -382,6 +382,10 @@ Status EngineLoop::CarryOut(const std::string& device_id, const saga::Saga* comm
 
 Status EngineLoop::CarryOutEntry(const std::string& device_id, const saga::Saga* committed,
                                  const OutboxEntry& entry) {
+  if (committed != nullptr && !StillWanted(entry, *committed)) {
+    metrics::Inc("engine.outbox_stale_jobs_skipped");
+    return Status::Ok();
+  }
   switch (entry.op) {
     case OutboxEntry::Op::kPublish:
       return mqtt_.Publish(entry.message);

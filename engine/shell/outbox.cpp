@@ -172,4 +172,21 @@ Result<OutboxEntry> DecodeEntry(std::string_view text) {
   return e;
 }
 
+bool StillWanted(const OutboxEntry& entry, const saga::Saga& current) {
+  if (entry.op != OutboxEntry::Op::kPublish || !protocol::IsJobTopic(entry.message.topic)) {
+    return true;
+  }
+  Result<protocol::Job> job = protocol::ParseJob(entry.message.payload);
+  if (!job.ok()) {
+    return true;  // not ours to judge; the worker refuses it
+  }
+  std::optional<saga::Slot> slot = saga::SlotFor(job->id.step, job->id.action);
+  if (!slot || job->id.generation != current.generation) {
+    return false;
+  }
+  auto it = current.steps.find(*slot);
+  return it != current.steps.end() && it->second.status == saga::StepStatus::kRunning &&
+         it->second.attempt == job->id.attempt;
+}
+
 }  // namespace gps::engine

@@ -29,6 +29,11 @@ struct OutboxEntry {
 std::vector<OutboxEntry> Render(const saga::Saga& saga, const std::vector<Command>& commands,
                                 Instant now);
 
+// False for a job whose attempt the saga no longer runs (its result came, its lease ran out, the
+// approval ended): publishing it again from a left-over outbox would only make a cloud do work
+// whose result is thrown away, and for Vault mint a certificate nobody receives.
+bool StillWanted(const OutboxEntry& entry, const saga::Saga& current);
+
 std::string EncodeEntry(const OutboxEntry& entry);
 Result<OutboxEntry> DecodeEntry(std::string_view json);
 

@@ -92,5 +92,31 @@ TEST(OutboxEntryCodec, UnknownOperationIsRefused) {
   EXPECT_FALSE(DecodeEntry("not json").ok());
 }
 
+TEST(StillWanted, AJobIsWantedOnlyWhileItsAttemptRuns) {
+  saga::Saga s = Sample();
+  OutboxEntry job = Render(s, {DispatchJob{saga::Slot::kDps}}, Instant{1}).at(0);
+  EXPECT_TRUE(StillWanted(job, s));
+  saga::Saga next = s;
+  next.steps[saga::Slot::kDps].attempt = 3;  // the lease ran out, attempt 3 took over
+  EXPECT_FALSE(StillWanted(job, next));
+  next = s;
+  next.steps[saga::Slot::kDps].status = saga::StepStatus::kSucceeded;
+  EXPECT_FALSE(StillWanted(job, next));
+  next = s;
+  next.generation = 4;
+  EXPECT_FALSE(StillWanted(job, next));
+  next = s;
+  next.steps.clear();
+  EXPECT_FALSE(StillWanted(job, next));
+}
+
+TEST(StillWanted, EverythingElseIsAlwaysWanted) {
+  saga::Saga s = Sample();
+  s.steps.clear();
+  for (const OutboxEntry& e : Render(s, {PublishStatus{}, ReleaseName{"gw-7"}}, Instant{1})) {
+    EXPECT_TRUE(StillWanted(e, s));
+  }
+}
+
 }  // namespace
 }  // namespace gps::engine

@@ -602,6 +602,10 @@ TEST(Topics, ParseDeviceTopicRefusesOtherTopics) {
 
 TEST(Topics, JobsResultsCommandsAndReplies) {
   EXPECT_EQ(JobTopic("hub-manifest"), "gps/v1/jobs/hub-manifest");
+  EXPECT_TRUE(IsJobTopic("gps/v1/jobs/vault"));
+  EXPECT_FALSE(IsJobTopic("gps/v1/jobs/"));
+  EXPECT_FALSE(IsJobTopic("gps/v1/jobs/vault/x"));
+  EXPECT_FALSE(IsJobTopic("gps/v1/results/vault"));
   EXPECT_EQ(ResultTopic("dps"), "gps/v1/results/dps");
   EXPECT_EQ(AllResultsFilter(), "gps/v1/results/+");
   EXPECT_EQ(CommandTopic("approve"), "gps/v1/commands/approve");

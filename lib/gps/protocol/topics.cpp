@@ -61,6 +61,11 @@ std::optional<ParsedDeviceTopic> ParseDeviceTopic(std::string_view topic) {
 }
 
 std::string JobTopic(std::string_view step) { return Join("jobs", step, ""); }
+bool IsJobTopic(std::string_view topic) {
+  std::string prefix = Join("jobs", "", "");
+  return topic.size() > prefix.size() && topic.starts_with(prefix) &&
+         topic.find('/', prefix.size()) == std::string_view::npos;
+}
 std::string ResultTopic(std::string_view step) { return Join("results", step, ""); }
 std::string AllResultsFilter() { return Join("results", "+", ""); }
 std::string CommandTopic(std::string_view command) { return Join("commands", command, ""); }

@@ -25,6 +25,7 @@ std::optional<ParsedDeviceTopic> ParseDeviceTopic(std::string_view topic);
 
 // Step work and its results: gps/v1/jobs/{step}, gps/v1/results/{step}.
 std::string JobTopic(std::string_view step);
+bool IsJobTopic(std::string_view topic);
 std::string ResultTopic(std::string_view step);
 std::string AllResultsFilter();
 // Operator commands: gps/v1/commands/{command}.
