@@ -38,7 +38,13 @@ struct ReleaseName {
   std::string name;
 };
 
+// Revoke a certificate nobody will receive: one a duplicate or superseded attempt made.
+struct RevokeCertificate {
+  std::string serial;
+  int attempt = 0;  // the attempt that made it, so the revoke job's id points at it
+};
+
 using Command = std::variant<DispatchJob, PublishStatus, PublishCredentials, SealBundle, SendReply,
-                             ReleaseName>;
+                             ReleaseName, RevokeCertificate>;
 
 }  // namespace gps::engine

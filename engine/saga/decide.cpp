@@ -201,6 +201,35 @@ void ForgetSealedSecrets(Saga& s) {
   s.sealed_bundle.clear();
 }
 
+// The serial of a certificate in a stale Vault result that is not the one the saga keeps.
+std::optional<std::string> OrphanedCertificate(const Saga& s, Slot slot,
+                                               const StepResultArrived& e) {
+  if (slot != Slot::kVault || !e.result.outcome.ok()) {
+    return std::nullopt;
+  }
+  Result<protocol::VaultProvisionResult> late = protocol::ParseVaultProvision(e.result.data_json);
+  if (!late.ok() || late->serial.empty()) {
+    return std::nullopt;
+  }
+  if (e.job.generation > s.generation) {
+    return std::nullopt;  // never dispatched
+  }
+  if (e.job.generation == s.generation) {
+    auto it = s.steps.find(Slot::kVault);
+    if (it == s.steps.end() || e.job.attempt > it->second.attempt) {
+      return std::nullopt;  // never dispatched
+    }
+    if (it->second.status == StepStatus::kSucceeded) {
+      Result<protocol::VaultProvisionResult> kept =
+          protocol::ParseVaultProvision(it->second.data_json);
+      if (kept.ok() && kept->serial == late->serial) {
+        return std::nullopt;  // the same result again
+      }
+    }
+  }
+  return late->serial;
+}
+
 Result<Decision> OnAnnounced(const std::optional<Saga>& current, const Announced& e,
                              const DecideContext& ctx) {
   const protocol::Announce& a = e.announce.announce;
@@ -374,6 +403,11 @@ Result<Decision> OnStepResult(const std::optional<Saga>& current, const StepResu
   auto it = s.steps.find(*slot);
   if (e.job.generation != s.generation || it == s.steps.end() ||
       it->second.attempt != e.job.attempt || it->second.status != StepStatus::kRunning) {
+    if (std::optional<std::string> orphan = OrphanedCertificate(s, *slot, e)) {
+      // A duplicate or superseded Vault attempt made a certificate nobody will receive.
+      s.updated_at = ctx.now;
+      return WithCommand(std::move(s), RevokeCertificate{*orphan, e.job.attempt});
+    }
     return Status::FailedPrecondition("stale result for " + protocol::FormatJobId(e.job));
   }
   StepState& st = it->second;

@@ -278,7 +278,8 @@ TEST(DecideRandomized, InvariantsHoldAfterEveryEvent) {
       try {
         run.Step();
       } catch (const std::exception& ex) {
-        FAIL() << "seed " << seed << ", event " << i << ": " << ex.what() << " after " << run.last();
+        FAIL() << "seed " << seed << ", event " << i << ": " << ex.what() << " after "
+               << run.last();
       }
       if (::testing::Test::HasFatalFailure()) {
         FAIL() << "seed " << seed << ", event " << i;

@@ -843,6 +843,47 @@ TEST(DecideRunNow, NothingWaitingIsAConflictAndAnUnknownStepInvalid) {
   EXPECT_EQ(All<SendReply>(d->commands).at(0).status, ReplyStatus::kNotFound);
 }
 
+TEST(DecideOrphans, ALateVaultResultWithAnotherCertificateIsRevoked) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  StepResultArrived first = Result_(s, Slot::kVault, Outcome::Ok(), VaultData());
+  s = Apply(s, TimerFired{}, kT0 + kTimeout);  // attempt 1's lease ran out; attempt 2 runs
+  protocol::VaultProvisionResult other = protocol::ParseVaultProvision(VaultData()).value();
+  other.serial = "0a:0b";
+  first.result.data_json = protocol::EncodeVaultProvision(other);
+  Result<Decision> d = Decide(s, first, Ctx(kT0 + kTimeout + 5));
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  std::vector<RevokeCertificate> revokes = All<RevokeCertificate>(d->commands);
+  ASSERT_EQ(revokes.size(), 1u);
+  EXPECT_EQ(revokes[0].serial, "0a:0b");
+  EXPECT_EQ(revokes[0].attempt, 1);
+  EXPECT_EQ(d->next->steps.at(Slot::kVault).attempt, 2) << "the saga itself does not change";
+  EXPECT_EQ(d->next->steps.at(Slot::kVault).status, StepStatus::kRunning);
+}
+
+TEST(DecideOrphans, TheSameResultAgainIsOnlyStale) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  StepResultArrived vault = Result_(s, Slot::kVault, Outcome::Ok(), VaultData());
+  s = Apply(s, vault);
+  Result<Decision> d = Decide(s, vault, Ctx());
+  EXPECT_TRUE(d.status().IsFailedPrecondition());
+}
+
+TEST(DecideOrphans, ADuplicateAttemptsOtherCertificateIsRevokedAfterDelivery) {
+  SagaDriver drv;
+  Saga s = drv.Provisioned();
+  protocol::VaultProvisionResult other = protocol::ParseVaultProvision(VaultData()).value();
+  other.serial = "0c:0d";
+  StepResultArrived dup{protocol::JobId{s.device_id, s.generation, protocol::Step::kVault,
+                                        protocol::Action::kProvision, 1},
+                        protocol::JobResult{Outcome::Ok(), protocol::EncodeVaultProvision(other)}};
+  Result<Decision> d = Decide(s, dup, Ctx());
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(All<RevokeCertificate>(d->commands).size(), 1u);
+  EXPECT_EQ(d->next->phase, Phase::kProvisioned);
+}
+
 }  // namespace retries
 
 }  // namespace

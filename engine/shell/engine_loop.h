@@ -55,8 +55,10 @@ class EngineLoop {
   Status Apply(const std::string& device_id, const EventFor& event_for);
   Status ApplyOnce(const std::string& device_id, const EventFor& event_for, bool* conflict);
   // Carries out rendered entries in order; stops at the first failure, leaving it in the outbox.
+  // recovering: entries left over from an earlier run, not just committed.
   Status CarryOut(const std::string& device_id, const saga::Saga* committed,
-                  const std::vector<OutboxEntry>& entries, const std::vector<std::string>* stored);
+                  const std::vector<OutboxEntry>& entries, const std::vector<std::string>* stored,
+                  bool recovering = false);
   Status CarryOutEntry(const std::string& device_id, const saga::Saga* committed,
                        const OutboxEntry& entry);
   Status SealAndDeliver(const saga::Saga& committed);

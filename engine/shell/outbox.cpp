@@ -61,7 +61,40 @@ OutboxEntry RenderJob(const saga::Saga& s, saga::Slot slot) {
   return Publish(std::move(m));
 }
 
+OutboxEntry RenderRevoke(const saga::Saga& s, const RevokeCertificate& cmd, Instant now) {
+  protocol::Job job;
+  job.id.device_id = s.device_id;
+  job.id.generation = s.generation;
+  job.id.step = protocol::Step::kVault;
+  job.id.action = protocol::Action::kRevoke;
+  job.id.attempt = std::max(cmd.attempt, 1);
+  job.deadline = now + kRevokeLeaseMs;
+  // No name: a name would make the worker revoke every live certificate of the device, the
+  // delivered one too; this revokes one orphan.
+  job.mac = s.mac;
+  job.pubkey_pem = s.pubkey_pem;
+  job.transport_key = s.transport_key;
+  json::Writer facts;
+  facts.BeginObject().Field("serial", cmd.serial).EndObject();
+  job.facts_json = facts.Take();
+  std::string step(protocol::StepName(job.id.step));
+  mqtt::Message m;
+  m.topic = protocol::JobTopic(step);
+  m.payload = protocol::EncodeJob(job);
+  m.response_topic = protocol::ResultTopic(step);
+  m.correlation_data = protocol::FormatJobId(job.id);
+  return Publish(std::move(m));
+}
+
 }  // namespace
+
+bool LeaseCovers(const OutboxEntry& entry) {
+  if (entry.op != OutboxEntry::Op::kPublish || !protocol::IsJobTopic(entry.message.topic)) {
+    return false;
+  }
+  Result<protocol::Job> job = protocol::ParseJob(entry.message.payload);
+  return job.ok() && job->id.action != protocol::Action::kRevoke;
+}
 
 bool operator==(const OutboxEntry& a, const OutboxEntry& b) {
   return a.op == b.op && a.name == b.name && a.bundle_id == b.bundle_id &&
@@ -101,6 +134,8 @@ std::vector<OutboxEntry> Render(const saga::Saga& s, const std::vector<Command>&
             m.correlation_data = cmd.target.correlation;
             m.payload = protocol::EncodeReply({cmd.status, cmd.message});
             out.push_back(Publish(std::move(m)));
+          } else if constexpr (std::is_same_v<C, RevokeCertificate>) {
+            out.push_back(RenderRevoke(s, cmd, now));
           } else if constexpr (std::is_same_v<C, ReleaseName>) {
             OutboxEntry e;
             e.op = OutboxEntry::Op::kReleaseName;

@@ -34,6 +34,13 @@ std::vector<OutboxEntry> Render(const saga::Saga& saga, const std::vector<Comman
 // whose result is thrown away, and for Vault mint a certificate nobody receives.
 bool StillWanted(const OutboxEntry& entry, const saga::Saga& current);
 
+// True for a job of an attempt with a lease: if it never reached a worker, the lease runs out and
+// the next attempt goes out, so a left-over copy need not (and should not) be published again.
+bool LeaseCovers(const OutboxEntry& entry);
+
+// How long a compensating revoke job may take; it has no lease in the saga.
+inline constexpr Millis kRevokeLeaseMs = 120000;
+
 std::string EncodeEntry(const OutboxEntry& entry);
 Result<OutboxEntry> DecodeEntry(std::string_view json);
 

@@ -22,7 +22,8 @@ std::string Binaries::Worker(const std::string& step) {
 Stack::Stack(const TempDir& dir, StackOptions options)
     : dir_(dir),
       services_(std::make_unique<TestServices>(dir.path(), options.private_servers)),
-      suffix_(UniqueSuffix()) {
+      suffix_(UniqueSuffix()),
+      log_level_(options.log_level) {
   secrets_.mender_token = "mender-token-" + suffix_;
   secrets_.dps_host = "gps-test-" + suffix_ + ".azure-devices-provisioning.net";
   secrets_.dps_policy_name = "provisioningserviceowner";
@@ -30,13 +31,16 @@ Stack::Stack(const TempDir& dir, StackOptions options)
   secrets_.dps_id_scope = "0ne00" + suffix_.substr(0, 6);
   secrets_.vault_token = "hvs.test-" + suffix_;
 
-  StartCloudsim();
+  StartCloudsim(options.cloudsim_env);
 
-  auto engine = CommonEnv("engine");
-  for (const auto& [k, v] : options.engine_env) {
-    engine[k] = v;
+  for (int i = 1; i <= options.engines; ++i) {
+    std::string name = "engine-" + std::to_string(i);
+    auto engine = CommonEnv(name);
+    for (const auto& [k, v] : options.engine_env) {
+      engine[k] = v;
+    }
+    processes_.push_back(Start(name, Binaries::Engine(), engine));
   }
-  processes_.push_back(Start("engine", Binaries::Engine(), engine));
   for (const std::string& step : options.workers) {
     StartWorker(step);
   }
@@ -47,6 +51,9 @@ Stack::Stack(const TempDir& dir, StackOptions options)
   ui["GPS_UI_INSTANCE"] = "ui-" + suffix_;
   ui.erase("GPS_MQTT_CLIENT_ID");  // gps-ui's client id is its instance name
   ui["GPS_LOG_LEVEL"] = "info";    // tests poll the API; a line per request would hide the rest
+  for (const auto& [k, v] : options.ui_env) {
+    ui[k] = v;
+  }
   processes_.push_back(Start("ui", Binaries::Ui(), ui));
 
   if (!WaitUntil(
@@ -104,7 +111,7 @@ std::map<std::string, std::string> Stack::CommonEnv(const std::string& client_id
       {"GPS_REDIS_HOST", "127.0.0.1"},
       {"GPS_REDIS_PORT", std::to_string(services_->redis_port())},
       {"GPS_REDIS_KEY_PREFIX", "gps-test-" + suffix_},
-      {"GPS_LOG_LEVEL", "debug"},
+      {"GPS_LOG_LEVEL", log_level_},
       {"GPS_STATS_INTERVAL_S", "0"},
   };
 }
@@ -112,11 +119,39 @@ std::map<std::string, std::string> Stack::CommonEnv(const std::string& client_id
 std::unique_ptr<Subprocess> Stack::Start(const std::string& name, const std::string& binary,
                                          std::map<std::string, std::string> env) {
   std::string log = dir_.File(name + ".log");
+  std::lock_guard<std::mutex> lock(mutex_);
   logs_.push_back(log);
+  specs_[name] = Spec{binary, env};
   return std::make_unique<Subprocess>(name, std::vector<std::string>{binary}, std::move(env), log);
 }
 
-void Stack::StartCloudsim() {
+std::vector<std::string> Stack::ServiceNames() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::string> names;
+  for (const auto& p : processes_) {
+    if (p->name() != "cloudsim") {
+      names.push_back(p->name());
+    }
+  }
+  return names;
+}
+
+void Stack::KillAndRestart(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& p : processes_) {
+    if (p->name() == name) {
+      p->Kill();
+      p->Wait(std::chrono::seconds(10));
+      const Spec& spec = specs_.at(name);
+      p = std::make_unique<Subprocess>(name, std::vector<std::string>{spec.binary}, spec.env,
+                                       dir_.File(name + ".log"));
+      return;
+    }
+  }
+  throw std::invalid_argument("no process named " + name);
+}
+
+void Stack::StartCloudsim(const std::map<std::string, std::string>& extra_env) {
   std::string ready = dir_.File("cloudsim-ready.json");
   std::map<std::string, std::string> env = {
       {"GPS_CLOUDSIM_MENDER_PORT", "0"},
@@ -130,8 +165,11 @@ void Stack::StartCloudsim() {
       {"GPS_CLOUDSIM_DPS_POLICY_KEY", secrets_.dps_policy_key},
       {"GPS_CLOUDSIM_DPS_ID_SCOPE", secrets_.dps_id_scope},
       {"GPS_CLOUDSIM_VAULT_TOKEN", secrets_.vault_token},
-      {"GPS_LOG_LEVEL", "debug"},
+      {"GPS_LOG_LEVEL", log_level_},
   };
+  for (const auto& [k, v] : extra_env) {
+    env[k] = v;
+  }
   processes_.push_back(Start("cloudsim", Binaries::Cloudsim(), env));
   Subprocess& sim = *processes_.back();
   if (!WaitUntil([&] { return !ReadFileOrEmpty(ready).empty() || !sim.Running(); },
@@ -167,25 +205,34 @@ std::unique_ptr<Subprocess> Stack::StartGateway(const std::string& name, const s
       {"GPS_CLIENT_STATE_DIR", dir + "/state"},
       {"GPS_CLIENT_ANNOUNCE_INTERVAL_S", "1"},
       {"GPS_CLIENT_TIMEOUT_S", "120"},
+      {"GPS_LOG_LEVEL", log_level_},
       {"GPS_CLIENT_RESTART_COMMAND",
        "echo mender >> " + dir + "/restarts.log\necho iotedge >> " + dir + "/restarts.log"},
-      {"GPS_LOG_LEVEL", "debug"},
   };
   for (auto& [k, v] : extra_env) {
     env[k] = v;
   }
   std::string log = dir_.File("gateway-" + name + ".log");
-  logs_.push_back(log);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    logs_.push_back(log);
+  }
   std::filesystem::create_directories(dir);
   return std::make_unique<Subprocess>("gateway-" + name,
                                       std::vector<std::string>{Binaries::DeviceClient()}, env, log);
+}
+
+// http::Client is one connection for one thread; test threads each get their own.
+Result<http::Response> Stack::HttpSend(const http::Request& request) {
+  thread_local http::Client client;
+  return client.Send(request);
 }
 
 Result<http::Response> Stack::Get(const std::string& url) {
   http::Request r;
   r.url = url;
   r.timeout_ms = 20000;
-  return http_.Send(r);
+  return HttpSend(r);
 }
 
 Result<http::Response> Stack::PostJson(const std::string& url, const std::string& body) {
@@ -195,7 +242,7 @@ Result<http::Response> Stack::PostJson(const std::string& url, const std::string
   r.body = body;
   r.headers.push_back({"Content-Type", "application/json"});
   r.timeout_ms = 30000;
-  return http_.Send(r);
+  return HttpSend(r);
 }
 
 Result<http::Response> Stack::Send(const std::string& method, const std::string& url,
@@ -208,7 +255,7 @@ Result<http::Response> Stack::Send(const std::string& method, const std::string&
     r.headers.push_back({"Content-Type", "application/json"});
   }
   r.timeout_ms = 30000;
-  return http_.Send(r);
+  return HttpSend(r);
 }
 
 Status Stack::SetCloudFaults(const std::string& service, const std::string& faults_json) {
@@ -232,6 +279,7 @@ Result<json::Document> Stack::CloudsimState() {
 }
 
 std::string Stack::Logs() const {
+  std::lock_guard<std::mutex> lock(mutex_);
   std::string out;
   for (const std::string& path : logs_) {
     std::string text = ReadFileOrEmpty(path);

@@ -2,10 +2,12 @@
 // The whole service for an end-to-end test, as real processes: gps-cloudsim, gps-engine, the
 // Mender, DPS and Vault workers and gps-ui, wired to a real Mosquitto and Redis with matching
 // secrets. Device clients are started on demand. Everything stops with the Stack.
-// Not thread-safe.
+// HTTP calls, Logs(), ServiceNames() and KillAndRestart() may be used from several threads; the
+// rest belongs to the thread that made the Stack.
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -37,8 +39,12 @@ struct StackOptions {
   bool private_servers = false;  // own Mosquitto and Redis, e.g. to restart them
   // The workers started with the stack; others can be started later with StartWorker().
   std::vector<std::string> workers = {"mender", "dps", "vault"};
-  // Added to gps-engine's environment, e.g. a short retry policy.
+  int engines = 1;  // gps-engine replicas
+  // Added to gps-engine's, gps-ui's and gps-cloudsim's environment, e.g. a short retry policy.
   std::map<std::string, std::string> engine_env;
+  std::map<std::string, std::string> ui_env;
+  std::map<std::string, std::string> cloudsim_env;
+  std::string log_level = "debug";
 };
 
 class Stack {
@@ -67,6 +73,11 @@ class Stack {
   // Starts one more copy of a worker ("mender", "dps" or "vault").
   void StartWorker(const std::string& step);
 
+  // The gps processes that may be killed: engine-N, worker-<step>-N, ui.
+  std::vector<std::string> ServiceNames() const;
+  // SIGKILL, then the same process again with the same settings (its log continues).
+  void KillAndRestart(const std::string& name);
+
   // Starts a simulated gateway: a device client with a generated key, writing into dir/<name>/.
   std::unique_ptr<Subprocess> StartGateway(const std::string& name, const std::string& mac,
                                            std::map<std::string, std::string> extra_env = {});
@@ -89,7 +100,7 @@ class Stack {
   std::unique_ptr<Subprocess> Start(const std::string& name, const std::string& binary,
                                     std::map<std::string, std::string> env);
   std::map<std::string, std::string> WorkerEnv(const std::string& step, int copy) const;
-  void StartCloudsim();
+  void StartCloudsim(const std::map<std::string, std::string>& extra_env);
 
   const TempDir& dir_;
   std::unique_ptr<TestServices> services_;
@@ -99,8 +110,16 @@ class Stack {
   int ui_port_ = 0;
   std::vector<std::unique_ptr<Subprocess>> processes_;
   std::map<std::string, int> worker_copies_;
+  struct Spec {
+    std::string binary;
+    std::map<std::string, std::string> env;
+  };
+  std::map<std::string, Spec> specs_;
+  std::string log_level_;
   std::vector<std::string> logs_;
-  http::Client http_;
+  static Result<http::Response> HttpSend(const http::Request& request);
+  // Guards the process and log lists: a chaos thread restarts processes while others read logs.
+  mutable std::mutex mutex_;
 };
 
 }  // namespace gps::testing

@@ -203,6 +203,7 @@ std::string CommonNameFor(const VaultSettings& s, std::string_view device_name) 
 
 http::Request IssueRequest(const VaultSettings& s, std::string_view common_name) {
   http::Request r = BaseRequest(s, "issue");
+  r.idempotent = false;  // every call mints a certificate
   json::Writer w;
   w.BeginObject()
       .Field("common_name", common_name)
@@ -217,6 +218,7 @@ http::Request IssueRequest(const VaultSettings& s, std::string_view common_name)
 http::Request SignRequest(const VaultSettings& s, std::string_view common_name,
                           std::string_view csr_pem) {
   http::Request r = BaseRequest(s, "sign");
+  r.idempotent = false;  // every call mints a certificate
   json::Writer w;
   w.BeginObject()
       .Field("csr", csr_pem)

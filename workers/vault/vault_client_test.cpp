@@ -82,6 +82,7 @@ TEST(VaultRequestTest, IssueAsksForPemAndPkcs8) {
   EXPECT_EQ(Header(r, "Content-Type"), "application/json");
   EXPECT_FALSE(HasHeader(r, "X-Vault-Namespace"));
   EXPECT_EQ(r.timeout_ms, 9000);
+  EXPECT_FALSE(r.idempotent) << "a silent resend by libcurl would mint a second certificate";
   EXPECT_EQ(r.body, R"({"common_name":"gw-1.devices.example.com","ttl":"8760h","format":"pem",)"
                     R"("private_key_format":"pkcs8"})");
 }
@@ -93,6 +94,7 @@ TEST(VaultRequestTest, SignSendsTheCsrAndNamespace) {
   s.role = "edge";
   http::Request r = SignRequest(s, "gw-1", "-----BEGIN CERTIFICATE REQUEST-----\nMII\n");
   EXPECT_EQ(r.method, "POST");
+  EXPECT_FALSE(r.idempotent);
   EXPECT_EQ(r.url, "https://vault:8200/v1/pki/devices/sign/edge");
   EXPECT_EQ(Header(r, "X-Vault-Namespace"), "team/iot/");
   EXPECT_EQ(r.body, R"({"csr":"-----BEGIN CERTIFICATE REQUEST-----\nMII\n","common_name":"gw-1",)"

@@ -110,6 +110,8 @@ Result<Response> Client::Send(const Request& request) {
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min<Millis>(request.timeout_ms, 5000)));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  // Set on every call: the handle is reused, and so are its options.
+  curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, request.idempotent ? 0L : 1L);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);

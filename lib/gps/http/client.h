@@ -27,6 +27,10 @@ struct Request {
   std::string body;
   Millis timeout_ms = 10000;
   std::string ca_file;  // extra trust anchors for https (empty: system store)
+  // False for a call that is not idempotent: it goes on a new connection, because libcurl sends
+  // a request again by itself when a reused connection turns out closed, and a server that acted
+  // on the first copy would then act twice.
+  bool idempotent = true;
 };
 
 struct Response {
