@@ -201,6 +201,14 @@ void ForgetSealedSecrets(Saga& s) {
   s.sealed_bundle.clear();
 }
 
+// An operator command for a device that never announced itself.
+Decision UnknownDevice(const saga::ReplyTarget& reply) {
+  Decision d;
+  d.commands.push_back(
+      SendReply{reply, ReplyStatus::kNotFound, "no device with this id has announced itself"});
+  return d;
+}
+
 // The serial of a certificate in a stale Vault result that is not the one the saga keeps.
 std::optional<std::string> OrphanedCertificate(const Saga& s, Slot slot,
                                                const StepResultArrived& e) {
@@ -363,12 +371,10 @@ Result<Decision> OnApprove(const std::optional<Saga>& current, const ApproveRequ
 
 Result<Decision> OnDismiss(const std::optional<Saga>& current, const DismissRequested& e,
                            const DecideContext& ctx) {
-  std::vector<Command> commands;
   if (!current) {
-    commands.push_back(
-        SendReply{e.reply, ReplyStatus::kNotFound, "no device with this id has announced itself"});
-    return Decision{std::nullopt, std::move(commands)};
+    return UnknownDevice(e.reply);
   }
+  std::vector<Command> commands;
   Saga s = *current;
   if (s.phase != Phase::kPending && s.phase != Phase::kCheckingName) {
     commands.push_back(SendReply{e.reply, ReplyStatus::kConflict,
@@ -595,12 +601,10 @@ void DeliverIfComplete(Saga& s, std::vector<Command>& commands) {
 
 Result<Decision> OnRetry(const std::optional<Saga>& current, const RetryRequested& e,
                          const DecideContext& ctx) {
-  std::vector<Command> commands;
   if (!current) {
-    commands.push_back(
-        SendReply{e.reply, ReplyStatus::kNotFound, "no device with this id has announced itself"});
-    return Decision{std::nullopt, std::move(commands)};
+    return UnknownDevice(e.reply);
   }
+  std::vector<Command> commands;
   Saga s = *current;
   if (s.phase != Phase::kFailed) {
     commands.push_back(SendReply{e.reply, ReplyStatus::kConflict,
@@ -639,12 +643,10 @@ Result<Decision> OnRetry(const std::optional<Saga>& current, const RetryRequeste
 
 Result<Decision> OnRunNow(const std::optional<Saga>& current, const RunNowRequested& e,
                           const DecideContext& ctx) {
-  std::vector<Command> commands;
   if (!current) {
-    commands.push_back(
-        SendReply{e.reply, ReplyStatus::kNotFound, "no device with this id has announced itself"});
-    return Decision{std::nullopt, std::move(commands)};
+    return UnknownDevice(e.reply);
   }
+  std::vector<Command> commands;
   Saga s = *current;
   std::optional<Slot> only;
   if (!e.step.empty()) {

@@ -740,6 +740,23 @@ TEST(DecideLease, ExpiredAttemptIsDispatchedAgainAtOnceAsTheNextAttempt) {
   EXPECT_TRUE(Decide(*d->next, late, Ctx(kT0 + kTimeout + 1)).status().IsFailedPrecondition());
 }
 
+TEST(DecideLease, ExpiredLastAttemptFailsTheSaga) {
+  SagaDriver drv;
+  Saga s = drv.Provisioning();
+  Instant now = kT0;
+  for (int i = 0; i < 4; ++i) {
+    now = s.steps.at(Slot::kVault).deadline;
+    s = Apply(s, TimerFired{}, now);  // leases of every running step run out
+  }
+  ASSERT_EQ(s.steps.at(Slot::kVault).attempt, 5);
+  Result<Decision> d = Decide(s, TimerFired{}, Ctx(s.steps.at(Slot::kVault).deadline));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->next->phase, Phase::kFailed);
+  EXPECT_NE(d->next->last_error.find("after 5 attempts"), std::string::npos) << d->next->last_error;
+  EXPECT_NE(d->next->last_error.find("lease"), std::string::npos) << d->next->last_error;
+  EXPECT_TRUE(All<DispatchJob>(d->commands).empty());
+}
+
 TEST(DecideLease, ExpiredAttemptOfAFailedSagaIsRecordedAsFailed) {
   SagaDriver drv;
   Saga s = drv.Failed();  // mender and vault still running

@@ -38,6 +38,18 @@ OutboxEntry Publish(mqtt::Message m) {
   return e;
 }
 
+// A job goes to its step's worker group; the answer comes back on the step's results topic with
+// the job id as correlation data.
+OutboxEntry PublishJob(const protocol::Job& job) {
+  std::string step(protocol::StepName(job.id.step));
+  mqtt::Message m;
+  m.topic = protocol::JobTopic(step);
+  m.payload = protocol::EncodeJob(job);
+  m.response_topic = protocol::ResultTopic(step);
+  m.correlation_data = protocol::FormatJobId(job.id);
+  return Publish(std::move(m));
+}
+
 OutboxEntry RenderJob(const saga::Saga& s, saga::Slot slot) {
   const saga::StepState& st = s.steps.at(slot);
   protocol::Job job;
@@ -52,13 +64,7 @@ OutboxEntry RenderJob(const saga::Saga& s, saga::Slot slot) {
   job.pubkey_pem = s.pubkey_pem;
   job.transport_key = s.transport_key;
   job.csr_pem = s.csr_pem;
-  std::string step(protocol::StepName(job.id.step));
-  mqtt::Message m;
-  m.topic = protocol::JobTopic(step);
-  m.payload = protocol::EncodeJob(job);
-  m.response_topic = protocol::ResultTopic(step);
-  m.correlation_data = protocol::FormatJobId(job.id);
-  return Publish(std::move(m));
+  return PublishJob(job);
 }
 
 OutboxEntry RenderRevoke(const saga::Saga& s, const RevokeCertificate& cmd, Instant now) {
@@ -77,13 +83,7 @@ OutboxEntry RenderRevoke(const saga::Saga& s, const RevokeCertificate& cmd, Inst
   json::Writer facts;
   facts.BeginObject().Field("serial", cmd.serial).EndObject();
   job.facts_json = facts.Take();
-  std::string step(protocol::StepName(job.id.step));
-  mqtt::Message m;
-  m.topic = protocol::JobTopic(step);
-  m.payload = protocol::EncodeJob(job);
-  m.response_topic = protocol::ResultTopic(step);
-  m.correlation_data = protocol::FormatJobId(job.id);
-  return Publish(std::move(m));
+  return PublishJob(job);
 }
 
 }  // namespace

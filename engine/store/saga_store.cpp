@@ -4,6 +4,21 @@
 
 namespace gps::engine {
 
+namespace {
+
+// An array reply of strings (LRANGE, ZRANGE, a script's list).
+Result<std::vector<std::string>> StringsOf(const redis::Reply& r) {
+  GPS_ASSIGN_OR_RETURN(std::vector<redis::Reply> items, r.AsArray());
+  std::vector<std::string> out;
+  for (const redis::Reply& item : items) {
+    GPS_ASSIGN_OR_RETURN(std::string s, item.AsString());
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace
+
 SagaStore::SagaStore(redis::Endpoint endpoint, redis::Keys keys)
     : conn_(std::move(endpoint)),
       keys_(std::move(keys)),
@@ -66,13 +81,7 @@ Result<bool> SagaStore::Commit(const saga::Saga& next, std::int64_t expected_ver
 Result<std::vector<std::string>> SagaStore::Outbox(const std::string& device_id) {
   GPS_ASSIGN_OR_RETURN(redis::Reply r,
                        conn_.Command({"LRANGE", keys_.Outbox(device_id), "0", "-1"}));
-  GPS_ASSIGN_OR_RETURN(std::vector<redis::Reply> items, r.AsArray());
-  std::vector<std::string> out;
-  for (const redis::Reply& item : items) {
-    GPS_ASSIGN_OR_RETURN(std::string s, item.AsString());
-    out.push_back(std::move(s));
-  }
-  return out;
+  return StringsOf(r);
 }
 
 Status SagaStore::OutboxDone(const std::string& device_id,
@@ -127,13 +136,7 @@ Result<std::vector<std::string>> SagaStore::ClaimDueTimers(Instant now, Instant 
                        claim_timers_.Run(conn_, {keys_.Timers()},
                                          {std::to_string(now.ms), std::to_string(claim_until.ms),
                                           std::to_string(limit)}));
-  GPS_ASSIGN_OR_RETURN(std::vector<redis::Reply> items, r.AsArray());
-  std::vector<std::string> ids;
-  for (const redis::Reply& item : items) {
-    GPS_ASSIGN_OR_RETURN(std::string id, item.AsString());
-    ids.push_back(std::move(id));
-  }
-  return ids;
+  return StringsOf(r);
 }
 
 Status SagaStore::SettleTimer(const std::string& device_id, Instant claim_until,
@@ -147,13 +150,7 @@ Status SagaStore::SettleTimer(const std::string& device_id, Instant claim_until,
 
 Result<std::vector<std::string>> SagaStore::AllDevices() {
   GPS_ASSIGN_OR_RETURN(redis::Reply r, conn_.Command({"ZRANGE", keys_.DeviceIndex(), "0", "-1"}));
-  GPS_ASSIGN_OR_RETURN(std::vector<redis::Reply> items, r.AsArray());
-  std::vector<std::string> ids;
-  for (const redis::Reply& item : items) {
-    GPS_ASSIGN_OR_RETURN(std::string id, item.AsString());
-    ids.push_back(std::move(id));
-  }
-  return ids;
+  return StringsOf(r);
 }
 
 }  // namespace gps::engine

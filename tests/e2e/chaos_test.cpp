@@ -61,32 +61,16 @@ std::string EnvValue(const std::string& text, const std::string& key) {
 // The device id the UI shows for each MAC.
 std::map<std::string, std::string> IdsByMac(Stack& stack) {
   std::map<std::string, std::string> ids;
-  Result<http::Response> r = stack.Get(stack.ui_url() + "/api/devices");
-  if (!r.ok() || r->status != 200) {
-    return ids;
-  }
-  Result<json::Document> doc = json::Parse(r->body, 64 << 20, "devices");
-  if (!doc.ok()) {
-    return ids;
-  }
-  for (const json::Value& v : doc->Root().AsArray().value_or(std::vector<json::Value>{})) {
-    ids[v.GetStringOr("mac", "").value_or("")] = v.GetStringOr("id", "").value_or("");
+  for (const DeviceSummary& d : stack.ListDevices()) {
+    ids[d.mac] = d.id;
   }
   return ids;
 }
 
 std::map<std::string, std::string> StatesById(Stack& stack) {
   std::map<std::string, std::string> states;
-  Result<http::Response> r = stack.Get(stack.ui_url() + "/api/devices");
-  if (!r.ok() || r->status != 200) {
-    return states;
-  }
-  Result<json::Document> doc = json::Parse(r->body, 64 << 20, "devices");
-  if (!doc.ok()) {
-    return states;
-  }
-  for (const json::Value& v : doc->Root().AsArray().value_or(std::vector<json::Value>{})) {
-    states[v.GetStringOr("id", "").value_or("")] = v.GetStringOr("state", "").value_or("");
+  for (const DeviceSummary& d : stack.ListDevices()) {
+    states[d.id] = d.state;
   }
   return states;
 }

@@ -23,50 +23,9 @@ namespace {
 
 using std::chrono::seconds;
 
-// One device as GET /api/devices shows it.
-struct DeviceView {
-  std::string id;
-  std::string mac;
-  std::string fingerprint;
-  std::string last_seen;
-  std::string state;
-  std::string name;
-};
-
-std::vector<DeviceView> ListDevices(Stack& stack, const std::string& query) {
-  Result<http::Response> r = stack.Get(stack.ui_url() + "/api/devices" + query);
-  if (!r.ok() || r->status != 200) {
-    ADD_FAILURE() << "GET /api/devices" << query << ": "
-                  << (r.ok() ? std::to_string(r->status) + " " + r->body : r.status().ToString());
-    return {};
-  }
-  Result<json::Document> doc = json::Parse(r->body, 16 << 20, "device list");
-  if (!doc.ok()) {
-    ADD_FAILURE() << doc.status().ToString();
-    return {};
-  }
-  Result<std::vector<json::Value>> items = doc->Root().AsArray();
-  if (!items.ok()) {
-    ADD_FAILURE() << items.status().ToString();
-    return {};
-  }
-  std::vector<DeviceView> out;
-  for (const json::Value& v : *items) {
-    DeviceView d;
-    d.id = v.GetString("id").value_or("");
-    d.mac = v.GetString("mac").value_or("");
-    d.fingerprint = v.GetString("fingerprint").value_or("");
-    d.last_seen = v.GetString("lastSeen").value_or("");
-    d.state = v.GetString("state").value_or("");
-    d.name = v.GetString("name").value_or("");
-    out.push_back(d);
-  }
-  return out;
-}
-
-std::optional<DeviceView> FindByMac(Stack& stack, const std::string& query,
-                                    const std::string& mac) {
-  for (const DeviceView& d : ListDevices(stack, query)) {
+std::optional<DeviceSummary> FindByMac(Stack& stack, const std::string& query,
+                                       const std::string& mac) {
+  for (const DeviceSummary& d : stack.ListDevices(query)) {
     if (d.mac == mac) {
       return d;
     }
@@ -75,8 +34,8 @@ std::optional<DeviceView> FindByMac(Stack& stack, const std::string& query,
 }
 
 // Waits until the gateway with this MAC shows up as pending.
-DeviceView WaitForPending(Stack& stack, const std::string& mac) {
-  std::optional<DeviceView> found;
+DeviceSummary WaitForPending(Stack& stack, const std::string& mac) {
+  std::optional<DeviceSummary> found;
   WaitUntil([&] { return (found = FindByMac(stack, "?state=pending", mac)).has_value(); },
             seconds(20), std::chrono::milliseconds(200));
   if (!found) {
@@ -137,7 +96,7 @@ TEST_F(ProvisionGatewayTest, ApprovedGatewayReceivesWorkingCredentials) {
   const std::string name = "gw-e2e-first";
   auto gateway = stack_.StartGateway("first", mac);
 
-  DeviceView pending = WaitForPending(stack_, mac);
+  DeviceSummary pending = WaitForPending(stack_, mac);
   ASSERT_FALSE(pending.id.empty());
   EXPECT_EQ(pending.id.size(), 64u);
   EXPECT_EQ(pending.fingerprint.rfind("SHA256:", 0), 0u) << pending.fingerprint;
@@ -242,7 +201,7 @@ TEST_F(ProvisionGatewayTest, ApprovedGatewayReceivesWorkingCredentials) {
   EXPECT_EQ(ReadFileOrEmpty(stack_.GatewayDir("first") + "/restarts.log"), "mender\niotedge\n");
 
   // The engine recorded the ack.
-  std::optional<DeviceView> done;
+  std::optional<DeviceSummary> done;
   WaitUntil([&] { return (done = FindByMac(stack_, "?state=provisioned", mac)).has_value(); },
             seconds(10), std::chrono::milliseconds(200));
   ASSERT_TRUE(done.has_value()) << stack_.Logs();
@@ -254,8 +213,8 @@ TEST_F(ProvisionGatewayTest, TakenNameIsRefusedAndCreatesNothing) {
   const std::string name = "gw-e2e-shared";
   auto first = stack_.StartGateway("first", "02:42:ac:11:00:11");
   auto second = stack_.StartGateway("second", "02:42:ac:11:00:12");
-  DeviceView a = WaitForPending(stack_, "02:42:ac:11:00:11");
-  DeviceView b = WaitForPending(stack_, "02:42:ac:11:00:12");
+  DeviceSummary a = WaitForPending(stack_, "02:42:ac:11:00:11");
+  DeviceSummary b = WaitForPending(stack_, "02:42:ac:11:00:12");
   ASSERT_FALSE(a.id.empty());
   ASSERT_FALSE(b.id.empty());
 
@@ -275,7 +234,7 @@ TEST_F(ProvisionGatewayTest, TakenNameIsRefusedAndCreatesNothing) {
   EXPECT_NE(message.find(name), std::string::npos) << message;
 
   // The second gateway is still pending, nothing more was created in any cloud.
-  std::optional<DeviceView> still = FindByMac(stack_, "?state=pending", "02:42:ac:11:00:12");
+  std::optional<DeviceSummary> still = FindByMac(stack_, "?state=pending", "02:42:ac:11:00:12");
   ASSERT_TRUE(still.has_value());
   EXPECT_TRUE(still->name.empty());
   std::this_thread::sleep_for(seconds(2));  // room for a wrongly dispatched step to land
@@ -290,7 +249,7 @@ TEST_F(ProvisionGatewayTest, TakenNameIsRefusedAndCreatesNothing) {
 TEST_F(ProvisionGatewayTest, DismissedGatewayExitsWithRejection) {
   const std::string mac = "02:42:ac:11:00:21";
   auto gateway = stack_.StartGateway("dismissed", mac);
-  DeviceView pending = WaitForPending(stack_, mac);
+  DeviceSummary pending = WaitForPending(stack_, mac);
   ASSERT_FALSE(pending.id.empty());
 
   Result<http::Response> dismiss =
@@ -298,7 +257,7 @@ TEST_F(ProvisionGatewayTest, DismissedGatewayExitsWithRejection) {
   ASSERT_TRUE(dismiss.ok());
   ASSERT_EQ(dismiss->status, 202) << dismiss->body;
   EXPECT_EQ(gateway->Wait(seconds(20)), std::optional<int>(4)) << stack_.Logs();
-  std::optional<DeviceView> d = FindByMac(stack_, "?state=dismissed", mac);
+  std::optional<DeviceSummary> d = FindByMac(stack_, "?state=dismissed", mac);
   ASSERT_TRUE(d.has_value());
   Result<json::Document> state = stack_.CloudsimState();
   ASSERT_TRUE(state.ok());

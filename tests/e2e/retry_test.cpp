@@ -53,21 +53,12 @@ std::string PendingId(Stack& stack, const std::string& mac) {
   std::string id;
   WaitUntil(
       [&] {
-        Result<http::Response> r = stack.Get(stack.ui_url() + "/api/devices?state=pending");
-        if (!r.ok() || r->status != 200) {
-          return false;
-        }
-        Result<json::Document> doc = json::Parse(r->body, 1 << 20, "list");
-        if (!doc.ok()) {
-          return false;
-        }
-        for (const json::Value& v : doc->Root().AsArray().value_or(std::vector<json::Value>{})) {
-          if (v.GetStringOr("mac", "").value_or("") == mac) {
-            id = v.GetStringOr("id", "").value_or("");
-            return true;
+        for (const DeviceSummary& d : stack.ListDevices("?state=pending")) {
+          if (d.mac == mac) {
+            id = d.id;
           }
         }
-        return false;
+        return !id.empty();
       },
       seconds(20), std::chrono::milliseconds(200));
   return id;

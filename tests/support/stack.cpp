@@ -269,6 +269,30 @@ Status Stack::SetCloudFaults(const std::string& service, const std::string& faul
   return Status::Ok();
 }
 
+std::vector<DeviceSummary> Stack::ListDevices(const std::string& query) {
+  std::vector<DeviceSummary> out;
+  Result<http::Response> r = Get(ui_url() + "/api/devices" + query);
+  if (!r.ok() || r->status != 200) {
+    return out;
+  }
+  Result<json::Document> doc = json::Parse(r->body, 64 << 20, "device list");
+  if (!doc.ok()) {
+    return out;
+  }
+  for (const json::Value& v : doc->Root().AsArray().value_or(std::vector<json::Value>{})) {
+    DeviceSummary d;
+    d.id = v.GetStringOr("id", "").value_or("");
+    d.mac = v.GetStringOr("mac", "").value_or("");
+    d.fingerprint = v.GetStringOr("fingerprint", "").value_or("");
+    d.last_seen = v.GetStringOr("lastSeen", "").value_or("");
+    d.state = v.GetStringOr("state", "").value_or("");
+    d.name = v.GetStringOr("name", "").value_or("");
+    d.error = v.GetStringOr("error", "", 8192).value_or("");
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 Result<json::Document> Stack::CloudsimState() {
   GPS_ASSIGN_OR_RETURN(http::Response r,
                        Get("http://127.0.0.1:" + std::to_string(ports_.mender) + "/_sim/state"));

@@ -35,6 +35,17 @@ struct Binaries {
   static std::string Worker(const std::string& step);
 };
 
+// One device as GET /api/devices shows it.
+struct DeviceSummary {
+  std::string id;
+  std::string mac;
+  std::string fingerprint;
+  std::string last_seen;
+  std::string state;
+  std::string name;
+  std::string error;
+};
+
 struct StackOptions {
   bool private_servers = false;  // own Mosquitto and Redis, e.g. to restart them
   // The workers started with the stack; others can be started later with StartWorker().
@@ -90,6 +101,8 @@ class Stack {
                               const std::string& body = "");
   // Replaces one cloud's faults in cloudsim (PUT /_sim/faults/{service}); "" clears them.
   Status SetCloudFaults(const std::string& service, const std::string& faults_json);
+  // GET /api/devices<query> (e.g. "?state=pending"); empty while the UI does not answer.
+  std::vector<DeviceSummary> ListDevices(const std::string& query = "");
   // GET /_sim/state of cloudsim, parsed.
   Result<json::Document> CloudsimState();
 
