@@ -47,7 +47,9 @@ struct DeviceSummary {
 };
 
 struct StackOptions {
-  bool private_servers = false;  // own Mosquitto and Redis, e.g. to restart them
+  // Own Mosquitto and Redis. Always, in practice: engines and workers of two stacks on one broker
+  // would share their subscription groups and take each other's messages.
+  bool private_servers = true;
   // The workers started with the stack; others can be started later with StartWorker().
   std::vector<std::string> workers = {"mender", "dps", "vault"};
   int engines = 1;  // gps-engine replicas
