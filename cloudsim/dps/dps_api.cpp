@@ -114,9 +114,15 @@ std::string NextEtag(std::uint64_t* counter) {
 }  // namespace dps
 
 DpsApi::DpsApi(DpsConfig config, SimState* state, const Clock* clock)
-    : config_(std::move(config)), state_(state), clock_(clock) {}
+    : config_(std::move(config)),
+      state_(state),
+      clock_(clock),
+      device_(DpsDeviceConfig{config_.id_scope, config_.hub_host}, state, clock) {}
 
 ApiResponse DpsApi::Handle(const ApiRequest& request) {
+  if (DpsDeviceApi::IsDeviceRoute(request)) {
+    return device_.Handle(request);  // the global endpoint's device API: its own versions and SAS
+  }
   Instant now = clock_->Now();
   std::optional<std::string> version = request.Query("api-version");
   if (!version || *version != kApiVersion) {

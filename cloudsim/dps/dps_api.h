@@ -4,12 +4,15 @@
 // DELETE, POST attestationmechanism) and device registration states (GET, DELETE). Every request
 // needs the api-version and a SAS signed for the configured host with the configured policy.
 // Errors use DPS's ProvisioningServiceErrorDetails body and the x-ms-error-code header.
+// The same port also serves the device registration API ({idScope}/registrations/...), which
+// DpsApi hands to its DpsDeviceApi (dps_device_api.h).
 //
 // Thread-safe: each request is one Locked() step on the shared state (keys are drawn before it).
 // Lifetime: state and clock must outlive the DpsApi.
 
 #include <string>
 
+#include "cloudsim/dps/dps_device_api.h"
 #include "cloudsim/server/api_types.h"
 #include "cloudsim/state/sim_state.h"
 #include "gps/core/clock.h"
@@ -19,8 +22,9 @@ namespace gps::cloudsim {
 struct DpsConfig {
   std::string host = "mydps.azure-devices-provisioning.net";  // what SAS tokens are signed for
   std::string policy_name = "provisioningserviceowner";
-  std::string policy_key;  // base64
-  std::string id_scope = "0ne00000000";
+  std::string policy_key;                            // base64
+  std::string id_scope = "0ne00000000";              // the device registration API's ID scope
+  std::string hub_host = "myhub.azure-devices.net";  // assignedHub when an enrollment names none
 };
 
 class DpsApi final : public Service {
@@ -43,6 +47,7 @@ class DpsApi final : public Service {
   DpsConfig config_;
   SimState* state_;
   const Clock* clock_;
+  DpsDeviceApi device_;
 };
 
 namespace dps {

@@ -214,9 +214,14 @@ void WriteRegistration(json::Writer& w, const DpsRegistration& r) {
   w.BeginObject();
   w.Field("registrationId", r.registration_id);
   w.Field("createdDateTimeUtc", r.created);
-  w.Field("assignedHub", r.assigned_hub);
-  w.Field("deviceId", r.device_id);
+  if (!r.assigned_hub.empty()) {  // a disabled registration names no hub and no device
+    w.Field("assignedHub", r.assigned_hub);
+    w.Field("deviceId", r.device_id);
+  }
   w.Field("status", r.status);
+  if (!r.substatus.empty()) {
+    w.Field("substatus", r.substatus);
+  }
   w.Field("lastUpdatedDateTimeUtc", r.updated);
   w.Field("etag", r.etag);
   w.EndObject();

@@ -179,12 +179,30 @@ std::string GoJson(const json::Value& value) {
   return out;
 }
 
+namespace {
+
+CanonicalIdentity CanonicalOf(const rapidjson::Value& identity) {
+  CanonicalIdentity out;
+  AppendGo(out.text, identity);
+  std::map<std::string, std::string> attrs;
+  for (auto m = identity.MemberBegin(); m != identity.MemberEnd(); ++m) {
+    std::string value;
+    AppendGo(value, m->value);
+    attrs[std::string(m->name.GetString(), m->name.GetStringLength())] = std::move(value);
+  }
+  out.attributes.assign(attrs.begin(), attrs.end());
+  return out;
+}
+
+constexpr unsigned kGoParseFlags = rapidjson::kParseIterativeFlag |
+                                   rapidjson::kParseValidateEncodingFlag |
+                                   rapidjson::kParseFullPrecisionFlag;
+
+}  // namespace
+
 Result<CanonicalIdentity> CanonicalizeIdentity(std::string_view body) {
   rapidjson::Document doc;
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
-                              rapidjson::kParseValidateEncodingFlag |
-                              rapidjson::kParseFullPrecisionFlag;
-  doc.Parse<kFlags>(body.data(), body.size());
+  doc.Parse<kGoParseFlags>(body.data(), body.size());
   if (doc.HasParseError() || !doc.IsObject()) {
     return Status::InvalidArgument("preauth request is not a JSON object");
   }
@@ -192,16 +210,22 @@ Result<CanonicalIdentity> CanonicalizeIdentity(std::string_view body) {
   if (it == doc.MemberEnd() || !it->value.IsObject()) {
     return Status::InvalidArgument("identity_data is not an object");
   }
-  CanonicalIdentity out;
-  AppendGo(out.text, it->value);
-  std::map<std::string, std::string> attrs;
-  for (auto m = it->value.MemberBegin(); m != it->value.MemberEnd(); ++m) {
-    std::string value;
-    AppendGo(value, m->value);
-    attrs[std::string(m->name.GetString(), m->name.GetStringLength())] = std::move(value);
+  return CanonicalOf(it->value);
+}
+
+Result<CanonicalIdentity> CanonicalizeIdentityText(std::string_view identity_json) {
+  rapidjson::Document doc;
+  doc.Parse<kGoParseFlags>(identity_json.data(), identity_json.size());
+  if (doc.HasParseError()) {
+    return Status::InvalidArgument("failed to parse identity data: " + std::string(identity_json));
   }
-  out.attributes.assign(attrs.begin(), attrs.end());
-  return out;
+  if (!doc.IsObject()) {
+    static constexpr std::string_view kTypes[] = {"null",  "bool",   "bool",  "object",
+                                                  "array", "string", "number"};
+    return Status::InvalidArgument("json: cannot unmarshal " + std::string(kTypes[doc.GetType()]) +
+                                   " into Go value of type map[string]interface {}");
+  }
+  return CanonicalOf(doc);
 }
 
 std::string IdentityHash(std::string_view canonical_identity) {

@@ -32,6 +32,12 @@ struct CanonicalIdentity {
 // InvalidArgument when body is not JSON or identity_data is not an object.
 Result<CanonicalIdentity> CanonicalizeIdentity(std::string_view body);
 
+// The same for an identity given as JSON text, as a device sends it (the id_data string of an
+// authentication request, which deviceauth sorts with the same Go round trip). InvalidArgument
+// when the text is not JSON ("failed to parse identity data: ...") or not an object (Go's
+// unmarshal error).
+Result<CanonicalIdentity> CanonicalizeIdentityText(std::string_view identity_json);
+
 // Lower-case hex SHA-256 of the canonical identity text.
 std::string IdentityHash(std::string_view canonical_identity);
 

@@ -145,7 +145,10 @@ void WriteDevice(json::Writer& w, const MenderDevice& d, bool with_auth_sets) {
 }  // namespace mender
 
 MenderApi::MenderApi(MenderConfig config, SimState* state, const Clock* clock)
-    : config_(std::move(config)), state_(state), clock_(clock) {}
+    : config_(std::move(config)),
+      state_(state),
+      clock_(clock),
+      jwt_key_(crypto::RandomBytes(32).value_or(NewUuid())) {}
 
 ApiResponse MenderApi::Handle(const ApiRequest& request) {
   std::string request_id = request.Header("X-MEN-RequestID").value_or("");
@@ -153,6 +156,21 @@ ApiResponse MenderApi::Handle(const ApiRequest& request) {
     request_id = NewUuid();
   }
   const std::vector<std::string>& s = request.segments;
+  // The device API: no management token; the device proves itself with X-MEN-Signature.
+  if (s == std::vector<std::string>{"api", "devices", "v1", "authentication", "auth_requests"} &&
+      request.method == "POST") {
+    if (!request.body.empty()) {
+      MediaType media = ClassifyContentType(request);
+      if (media == MediaType::kUnparseable) {
+        return mender::Error(400, "Invalid value for Content-Type header: mime: no media type",
+                             request_id);
+      }
+      if (media == MediaType::kOther) {
+        return mender::Error(415, "Bad Content-Type, expected 'application/json'", request_id);
+      }
+    }
+    return AuthRequest(Call{request, request_id, FormatRfc3339(clock_->Now())});
+  }
   if (s.size() < 2 || s[0] != "api" || s[1] != "management") {
     ApiResponse r = ApiResponse::Empty(404);
     r.body = "404 page not found";

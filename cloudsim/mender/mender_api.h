@@ -1,8 +1,9 @@
 #pragma once
 // MenderApi: the Mender management API as gps-worker-mender uses it (device authentication v2:
 // preauthorise, get, list, search, decommission, remove auth set; inventory v1: get device, PUT and
-// PATCH tags; inventory v2: filters/search), answering as mender-server does (see
-// cloudsim/README.md for the behaviour and where it was taken from).
+// PATCH tags; inventory v2: filters/search), and the device authentication request a Mender client
+// makes (POST /api/devices/v1/authentication/auth_requests, device_auth.cpp), answering as
+// mender-server does (see cloudsim/README.md for the behaviour and where it was taken from).
 //
 // Thread-safe: all state lives in the shared SimState and each request is one Locked() step.
 // Lifetime: state and clock must outlive the MenderApi.
@@ -41,10 +42,12 @@ class MenderApi final : public Service {
   ApiResponse GetInventoryDevice(const Call& call, const std::string& id);
   ApiResponse WriteTags(const Call& call, const std::string& id, bool replace);
   ApiResponse SearchInventory(const Call& call);
+  ApiResponse AuthRequest(const Call& call);
 
   MenderConfig config_;
   SimState* state_;
   const Clock* clock_;
+  std::string jwt_key_;  // signs the device tokens (random per process)
 };
 
 namespace mender {

@@ -159,7 +159,7 @@ MenderConfig ToMenderConfig(const Settings& s) {
 }
 
 DpsConfig ToDpsConfig(const Settings& s) {
-  return DpsConfig{s.dps_host, s.dps_policy_name, s.dps_policy_key, s.dps_id_scope};
+  return DpsConfig{s.dps_host, s.dps_policy_name, s.dps_policy_key, s.dps_id_scope, s.hub_host};
 }
 
 HubConfig ToHubConfig(const Settings& s) {

@@ -10,6 +10,7 @@
 // as compact JSON text exactly as accepted.
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -87,15 +88,28 @@ struct DpsRegistration {
   std::string registration_id;
   std::string device_id;
   std::string assigned_hub;
-  std::string status;  // unassigned | assigning | assigned | failed | disabled
+  std::string status;     // unassigned | assigning | assigned | failed | disabled
+  std::string substatus;  // initialAssignment | ... ; empty when not assigned
   std::string etag;
   std::string created;
   std::string updated;
 };
 
+// One device registration request (PUT {idScope}/registrations/{id}/register) and its outcome,
+// as the device API's operation lookup answers it. The simulator completes the assignment within
+// the request, so the result is final when the operation is created.
+struct DpsOperation {
+  std::string operation_id;
+  std::string registration_key;  // lower-case registration id
+  std::string status;            // assigned | disabled
+  DpsRegistration result;        // the registration state as of this operation
+};
+
 struct DpsData {
   std::map<std::string, DpsEnrollment> enrollments;      // by lower-case registration id
   std::map<std::string, DpsRegistration> registrations;  // by lower-case registration id
+  std::map<std::string, DpsOperation> operations;        // by operation id, the newest kept
+  std::deque<std::string> operation_order;               // operation ids, oldest first
   std::uint64_t etag_counter = 0;
   std::uint64_t next_seq = 1;
 };

@@ -197,6 +197,28 @@ TEST_F(ProvisionGatewayTest, ApprovedGatewayReceivesWorkingCredentials) {
   ASSERT_EQ(certificates.size(), 1u);
   EXPECT_EQ(certificates[0].GetString("serial").value_or(""), cert->SerialHex());
 
+  // The credentials work: the gateway's edge agent registers at DPS with the delivered key and
+  // appears in IoT Hub; its Mender client authenticates with its key and is accepted.
+  std::string dps_url = "http://127.0.0.1:" + std::to_string(stack_.cloudsim_ports().dps);
+  Subprocess edge("edge-agent",
+                  {Binaries::EdgeAgentSim(), "dps", "--env", out + "dps.env", "--dps-url", dps_url,
+                   "--timeout-s", "20"},
+                  {}, dir_.File("edge-agent.log"));
+  ASSERT_EQ(edge.Wait(seconds(30)), std::optional<int>(0)) << edge.Log();
+  std::string mender_url = "http://127.0.0.1:" + std::to_string(stack_.cloudsim_ports().mender);
+  Subprocess mender_client("mender-client",
+                           {Binaries::EdgeAgentSim(), "mender", "--mender-url", mender_url, "--key",
+                            stack_.GatewayDir("first") + "/mender-agent.pem", "--mac", mac},
+                           {}, dir_.File("mender-client.log"));
+  ASSERT_EQ(mender_client.Wait(seconds(30)), std::optional<int>(0)) << mender_client.Log();
+  Result<json::Document> after = stack_.CloudsimState();
+  ASSERT_TRUE(after.ok());
+  std::vector<json::Value> hub_devices = ArrayAt(after->Root(), "hub", "devices");
+  ASSERT_EQ(hub_devices.size(), 1u);
+  EXPECT_EQ(hub_devices[0].GetString("deviceId").value_or(""), name);
+  EXPECT_EQ(ArrayAt(after->Root(), "mender", "devices")[0].GetString("status").value_or(""),
+            "accepted");
+
   // The restart commands ran, in order.
   EXPECT_EQ(ReadFileOrEmpty(stack_.GatewayDir("first") + "/restarts.log"), "mender\niotedge\n");
 

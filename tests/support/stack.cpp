@@ -12,6 +12,7 @@ std::string Binaries::Engine() { return GPS_BIN_ENGINE; }
 std::string Binaries::Ui() { return GPS_BIN_UI; }
 std::string Binaries::Cloudsim() { return GPS_BIN_CLOUDSIM; }
 std::string Binaries::DeviceClient() { return GPS_BIN_DEVICE_CLIENT; }
+std::string Binaries::EdgeAgentSim() { return GPS_BIN_EDGE_AGENT_SIM; }
 std::string Binaries::Worker(const std::string& step) {
   if (step == "mender") return GPS_BIN_WORKER_MENDER;
   if (step == "dps") return GPS_BIN_WORKER_DPS;

@@ -33,6 +33,7 @@ struct Binaries {
   static std::string Cloudsim();
   static std::string DeviceClient();
   static std::string Worker(const std::string& step);
+  static std::string EdgeAgentSim();
 };
 
 // One device as GET /api/devices shows it.

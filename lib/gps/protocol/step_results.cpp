@@ -119,4 +119,41 @@ Result<VaultProvisionResult> ParseVaultProvision(std::string_view data_json) {
   return r;
 }
 
+std::string EncodeHubManifest(const HubManifestResult& r) {
+  json::Writer w;
+  w.BeginObject().Field("hubDeviceId", r.hub_device_id);
+  if (r.applied) {
+    w.Field("applied", true);
+  }
+  if (r.waiting) {
+    w.Field("waiting", true);
+  }
+  w.EndObject();
+  return w.Take();
+}
+
+Result<HubManifestResult> ParseHubManifest(std::string_view data_json) {
+  GPS_ASSIGN_OR_RETURN(json::Document doc, json::ParseObject(data_json, kMaxDataBytes, "data"));
+  json::Value root = doc.Root();
+  HubManifestResult r;
+  GPS_ASSIGN_OR_RETURN(r.hub_device_id, root.GetString("hubDeviceId", 128));
+  if (r.hub_device_id.empty()) {
+    return Status::InvalidArgument("data.hubDeviceId: empty");
+  }
+  GPS_ASSIGN_OR_RETURN(r.applied, root.GetBoolOr("applied", false));
+  GPS_ASSIGN_OR_RETURN(r.waiting, root.GetBoolOr("waiting", false));
+  if (r.applied && r.waiting) {
+    return Status::InvalidArgument("data: applied and waiting exclude each other");
+  }
+  return r;
+}
+
+bool IsWaitingForHubDevice(const JobResult& result) {
+  if (!result.outcome.retryable()) {
+    return false;
+  }
+  Result<HubManifestResult> data = ParseHubManifest(result.data_json);
+  return data.ok() && data->waiting;
+}
+
 }  // namespace gps::protocol

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gps/core/result.h"
+#include "gps/protocol/job.h"
 
 namespace gps::protocol {
 
@@ -51,5 +52,24 @@ struct VaultProvisionResult {
 };
 std::string EncodeVaultProvision(const VaultProvisionResult& r);
 Result<VaultProvisionResult> ParseVaultProvision(std::string_view data_json);
+
+// provision, hub-manifest. Done: outcome ok, data {"hubDeviceId": "<name>", "applied": true}.
+// While the gateway has not registered through DPS yet (IoT Hub answers 404 DeviceNotFound), the
+// outcome is retryable with a suggested retryAfterMs and data
+// {"hubDeviceId": "<name>", "waiting": true}. Waiting is not a failure: the engine should poll
+// again (up to its deadline of days) without spending the step's attempt budget, and
+// IsWaitingForHubDevice() tells the two apart. Every other failure of the step carries {}.
+//
+// revoke, hub-manifest: {} (the IoT Hub device is deleted, or was already gone).
+struct HubManifestResult {
+  std::string hub_device_id;
+  bool applied = false;
+  bool waiting = false;
+};
+std::string EncodeHubManifest(const HubManifestResult& r);
+// Refuses a missing or empty hubDeviceId, and applied together with waiting.
+Result<HubManifestResult> ParseHubManifest(std::string_view data_json);
+// True only for a retryable result whose data parses with "waiting": true.
+bool IsWaitingForHubDevice(const JobResult& result);
 
 }  // namespace gps::protocol

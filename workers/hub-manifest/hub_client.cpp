@@ -1,0 +1,217 @@
+#include "workers/hub-manifest/hub_client.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "gps/azure/sas_token.h"
+#include "gps/core/text.h"
+#include "gps/crypto/encoding.h"
+#include "gps/http/deadline_send.h"
+#include "gps/json/json.h"
+#include "gps/process/settings.h"
+
+namespace gps::worker::hub {
+
+namespace {
+
+constexpr std::size_t kMaxBodyBytes = 1 << 20;
+constexpr std::size_t kMaxDeviceId = 128;
+constexpr std::size_t kMaxErrorCode = 64;
+
+// Host names, the policy name and the API version go into URLs, headers and the SAS resource as
+// they are, so they are held to the characters those may carry.
+bool IsToken(std::string_view s, std::string_view extra) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != std::string_view::npos;
+  });
+}
+
+std::string DeviceUrl(const HubSettings& s, std::string_view device_id, std::string_view suffix) {
+  return s.url + "/devices/" + crypto::UrlEncode(device_id) + std::string(suffix) +
+         "?api-version=" + crypto::UrlEncode(s.api_version);
+}
+
+Result<http::Request> BaseRequest(const HubSettings& s, std::string method, std::string url,
+                                  Instant now) {
+  Result<std::string> sas =
+      azure::BuildSasToken(s.host, s.policy_key, s.policy_name, now.ms / 1000 + kSasLifetimeS);
+  if (!sas.ok()) {
+    return sas.status().WithContext("hub-manifest: SAS token");
+  }
+  http::Request r;
+  r.method = std::move(method);
+  r.url = std::move(url);
+  r.headers.push_back({"Authorization", std::move(sas).value()});
+  r.headers.push_back({"Accept", "application/json"});
+  r.timeout_ms = s.timeout_ms;
+  r.ca_file = s.ca_file;
+  return r;
+}
+
+// "DeviceNotFound" from "ErrorCode:DeviceNotFound;Device gw-1 not registered".
+std::string CodeFromMessage(std::string_view message) {
+  constexpr std::string_view kPrefix = "ErrorCode:";
+  if (message.substr(0, kPrefix.size()) == kPrefix) {
+    message.remove_prefix(kPrefix.size());
+    return std::string(message.substr(0, std::min(message.find(';'), kMaxErrorCode)));
+  }
+  // The other shape: Message is itself JSON, {"errorCode":404001,"message":...}.
+  Result<json::Document> inner = json::ParseObject(message, kMaxBodyBytes, "error message");
+  if (inner.ok()) {
+    if (Result<std::int64_t> code = inner->Root().GetInt("errorCode"); code.ok()) {
+      return std::to_string(*code);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+void AddHubSettings(config::Table& table, HubSettings* s) {
+  table.Add(
+      "GPS_HUB_URL", &s->url, "",
+      "IoT Hub service API base URL (empty: https://<GPS_HUB_HOST>; set it for a local stand-in)");
+  table.Add("GPS_HUB_HOST", &s->host, "",
+            "IoT Hub host name the SAS token is signed for, e.g. myhub.azure-devices.net "
+            "(required)");
+  table.Add("GPS_HUB_POLICY_NAME", &s->policy_name, "iothubowner",
+            "IoT Hub shared access policy name (needs RegistryRead, RegistryWrite and "
+            "ServiceConnect)");
+  table.AddSecret("GPS_HUB_POLICY_KEY", &s->policy_key,
+                  "key of that shared access policy, base64 as the Azure portal shows it");
+  table.Add("GPS_HUB_API_VERSION", &s->api_version, "2021-04-12", "IoT Hub service API version");
+  table.Add("GPS_HUB_MANIFEST_TEMPLATE", &s->manifest_file, "",
+            "deployment manifest template, {\"modulesContent\": {...}} with ${DEVICE_NAME}, "
+            "${DEVICE_ID}, ${MENDER_DEVICE_ID} in string values; checked against the IoT Edge "
+            "deployment schemas at start-up (required)");
+  table.Add("GPS_HUB_WAIT_RETRY_S", &s->wait_retry_s, 60,
+            "while a gateway is not in IoT Hub yet, ask the engine to look again after at least "
+            "this many seconds (each look is one identity registry operation)",
+            1, 24 * 3600);
+  table.Add("GPS_HUB_THROTTLE_RETRY_S", &s->throttle_retry_s, 10,
+            "after a 429 without Retry-After, ask the engine to wait at least this many seconds", 1,
+            3600);
+  process::AddHttpClientSettings(table, "IoT Hub", &s->timeout_ms, &s->ca_file);
+  table.AddCheck([s] { return ValidateHubSettings(s); });
+}
+
+Status ValidateHubSettings(HubSettings* s) {
+  if (!IsToken(s->host, ".-")) {
+    return Status::InvalidArgument(
+        "GPS_HUB_HOST: required, a host name such as myhub.azure-devices.net");
+  }
+  if (s->url.empty()) {
+    s->url = "https://" + s->host;
+  }
+  while (!s->url.empty() && s->url.back() == '/') {
+    s->url.pop_back();
+  }
+  if ((s->url.rfind("https://", 0) != 0 && s->url.rfind("http://", 0) != 0) ||
+      HasControlCharacter(s->url)) {
+    return Status::InvalidArgument("GPS_HUB_URL: '" + s->url +
+                                   "' must start with https:// (or http:// for a local stand-in)");
+  }
+  if (!IsToken(s->policy_name, "-_.")) {
+    return Status::InvalidArgument("GPS_HUB_POLICY_NAME: required, letters, digits, '-_.'");
+  }
+  if (s->policy_key.empty()) {
+    return Status::InvalidArgument("GPS_HUB_POLICY_KEY: required (or GPS_HUB_POLICY_KEY_FILE)");
+  }
+  Result<std::string> key = crypto::Base64Decode(s->policy_key);
+  if (!key.ok() || key->empty()) {
+    return Status::InvalidArgument("GPS_HUB_POLICY_KEY: not base64");
+  }
+  if (!IsToken(s->api_version, "-.")) {
+    return Status::InvalidArgument("GPS_HUB_API_VERSION: required, e.g. 2021-04-12");
+  }
+  if (s->manifest_file.empty()) {
+    return Status::InvalidArgument(
+        "GPS_HUB_MANIFEST_TEMPLATE: required, the path of the deployment manifest template");
+  }
+  Result<ManifestTemplate> manifest = ManifestTemplate::Load(s->manifest_file);
+  if (!manifest.ok()) {
+    return Status::InvalidArgument("GPS_HUB_MANIFEST_TEMPLATE: " + manifest.status().message());
+  }
+  s->manifest = std::move(manifest).value();
+  return Status::Ok();
+}
+
+Result<http::Request> GetDeviceRequest(const HubSettings& s, std::string_view device_id,
+                                       Instant now) {
+  return BaseRequest(s, "GET", DeviceUrl(s, device_id, ""), now);
+}
+
+Result<http::Request> ApplyConfigurationRequest(const HubSettings& s, std::string_view device_id,
+                                                std::string body, Instant now) {
+  GPS_ASSIGN_OR_RETURN(
+      http::Request r,
+      BaseRequest(s, "POST", DeviceUrl(s, device_id, "/applyConfigurationContent"), now));
+  r.headers.push_back({"Content-Type", "application/json"});
+  r.body = std::move(body);
+  return r;
+}
+
+Result<http::Request> DeleteDeviceRequest(const HubSettings& s, std::string_view device_id,
+                                          Instant now) {
+  GPS_ASSIGN_OR_RETURN(http::Request r, BaseRequest(s, "DELETE", DeviceUrl(s, device_id, ""), now));
+  r.headers.push_back({"If-Match", "*"});
+  return r;
+}
+
+Result<HubDevice> ParseDevice(std::string_view body) {
+  GPS_ASSIGN_OR_RETURN(json::Document doc, json::ParseObject(body, kMaxBodyBytes, "device"));
+  json::Value root = doc.Root();
+  HubDevice d;
+  GPS_ASSIGN_OR_RETURN(d.device_id, root.GetString("deviceId", kMaxDeviceId));
+  GPS_ASSIGN_OR_RETURN(d.status, root.GetStringOr("status", "", 32));
+  if (std::optional<json::Value> caps = root.Find("capabilities")) {
+    if (!caps->IsObject()) {
+      return Status::InvalidArgument(caps->path() + ": expected object, got " +
+                                     std::string(caps->TypeName()));
+    }
+    GPS_ASSIGN_OR_RETURN(d.iot_edge, caps->GetBoolOr("iotEdge", false));
+  }
+  return d;
+}
+
+std::string HubErrorCode(const http::Response& response) {
+  if (std::optional<std::string> header = response.HeaderValue("iothub-errorcode")) {
+    std::string_view code = TrimBlanks(*header);
+    if (!code.empty()) {
+      return std::string(code.substr(0, kMaxErrorCode));
+    }
+  }
+  Result<json::Document> doc = json::ParseObject(response.body, kMaxBodyBytes, "error body");
+  if (!doc.ok()) {
+    return "";
+  }
+  Result<std::string> message = doc->Root().GetStringOr("Message", "", kMaxBodyBytes);
+  return message.ok() ? CodeFromMessage(*message) : "";
+}
+
+HubClient::HubClient(HubSettings settings, const Clock& clock)
+    : settings_(std::move(settings)), clock_(clock) {}
+
+Result<http::Response> HubClient::Send(Result<http::Request> request, Instant deadline) const {
+  // The builders can fail (a SAS token from a bad key); such a request is never sent.
+  if (!request.ok()) {
+    return request.status();
+  }
+  return http::SendBefore(std::move(request).value(), deadline, clock_);
+}
+
+Result<http::Response> HubClient::GetDevice(std::string_view device_id, Instant deadline) const {
+  return Send(GetDeviceRequest(settings_, device_id, clock_.Now()), deadline);
+}
+
+Result<http::Response> HubClient::ApplyConfiguration(std::string_view device_id, std::string body,
+                                                     Instant deadline) const {
+  return Send(ApplyConfigurationRequest(settings_, device_id, std::move(body), clock_.Now()),
+              deadline);
+}
+
+Result<http::Response> HubClient::DeleteDevice(std::string_view device_id, Instant deadline) const {
+  return Send(DeleteDeviceRequest(settings_, device_id, clock_.Now()), deadline);
+}
+
+}  // namespace gps::worker::hub
