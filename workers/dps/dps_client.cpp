@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "gps/azure/sas_token.h"
+#include "gps/azure/service_settings.h"
 #include "gps/core/text.h"
 #include "gps/crypto/digest.h"
 #include "gps/crypto/encoding.h"
@@ -20,14 +21,6 @@ constexpr std::size_t kMinKeyBytes = 16;
 constexpr std::size_t kMaxKeyBytes = 64;
 constexpr std::size_t kMaxKeyBase64 = 128;
 constexpr std::size_t kMaxRegistrationId = 128;
-
-// Host names, the ID scope and the API version go into URLs, headers and the SAS resource as they
-// are, so they are held to the characters those may carry.
-bool IsToken(std::string_view s, std::string_view extra) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != std::string_view::npos;
-  });
-}
 
 std::string EnrollmentUrl(const DpsSettings& s, std::string_view registration_id,
                           std::string_view suffix) {
@@ -78,42 +71,16 @@ void AddDpsSettings(config::Table& table, DpsSettings* s) {
 }
 
 Status ValidateDpsSettings(DpsSettings* s) {
-  if (!IsToken(s->host, ".-")) {
-    return Status::InvalidArgument(
-        "GPS_DPS_HOST: required, a host name such as "
-        "mydps.azure-devices-provisioning.net");
-  }
-  if (s->url.empty()) {
-    s->url = "https://" + s->host;
-  }
-  while (!s->url.empty() && s->url.back() == '/') {
-    s->url.pop_back();
-  }
-  if ((s->url.rfind("https://", 0) != 0 && s->url.rfind("http://", 0) != 0) ||
-      HasControlCharacter(s->url)) {
-    return Status::InvalidArgument("GPS_DPS_URL: '" + s->url +
-                                   "' must start with https:// (or http:// for a local stand-in)");
-  }
-  if (!IsToken(s->policy_name, "-_.")) {
-    return Status::InvalidArgument("GPS_DPS_POLICY_NAME: required, letters, digits, '-_.'");
-  }
-  if (s->policy_key.empty()) {
-    return Status::InvalidArgument("GPS_DPS_POLICY_KEY: required (or GPS_DPS_POLICY_KEY_FILE)");
-  }
-  Result<std::string> key = crypto::Base64Decode(s->policy_key);
-  if (!key.ok() || key->empty()) {
-    return Status::InvalidArgument("GPS_DPS_POLICY_KEY: not base64");
-  }
-  if (!IsToken(s->id_scope, "")) {
+  GPS_RETURN_IF_ERROR(azure::ValidateServiceSettings(
+      {&s->host, &s->url, &s->policy_name, &s->policy_key, &s->api_version}, "GPS_DPS",
+      "mydps.azure-devices-provisioning.net", "2021-10-01"));
+  if (!azure::IsToken(s->id_scope, "")) {
     return Status::InvalidArgument("GPS_DPS_ID_SCOPE: required, letters and digits");
   }
-  if (!IsToken(s->global_endpoint, ".-")) {
+  if (!azure::IsToken(s->global_endpoint, ".-")) {
     return Status::InvalidArgument("GPS_DPS_GLOBAL_ENDPOINT: a host name is required");
   }
-  if (!IsToken(s->api_version, "-.")) {
-    return Status::InvalidArgument("GPS_DPS_API_VERSION: required, e.g. 2021-10-01");
-  }
-  if (!s->iot_hub_host.empty() && !IsToken(s->iot_hub_host, ".-")) {
+  if (!s->iot_hub_host.empty() && !azure::IsToken(s->iot_hub_host, ".-")) {
     return Status::InvalidArgument("GPS_DPS_IOT_HUB_HOST: not a host name");
   }
   return Status::Ok();

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "gps/azure/sas_token.h"
+#include "gps/azure/service_settings.h"
 #include "gps/core/text.h"
 #include "gps/crypto/encoding.h"
 #include "gps/http/deadline_send.h"
@@ -17,14 +18,6 @@ namespace {
 constexpr std::size_t kMaxBodyBytes = 1 << 20;
 constexpr std::size_t kMaxDeviceId = 128;
 constexpr std::size_t kMaxErrorCode = 64;
-
-// Host names, the policy name and the API version go into URLs, headers and the SAS resource as
-// they are, so they are held to the characters those may carry.
-bool IsToken(std::string_view s, std::string_view extra) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != std::string_view::npos;
-  });
-}
 
 std::string DeviceUrl(const HubSettings& s, std::string_view device_id, std::string_view suffix) {
   return s.url + "/devices/" + crypto::UrlEncode(device_id) + std::string(suffix) +
@@ -96,34 +89,9 @@ void AddHubSettings(config::Table& table, HubSettings* s) {
 }
 
 Status ValidateHubSettings(HubSettings* s) {
-  if (!IsToken(s->host, ".-")) {
-    return Status::InvalidArgument(
-        "GPS_HUB_HOST: required, a host name such as myhub.azure-devices.net");
-  }
-  if (s->url.empty()) {
-    s->url = "https://" + s->host;
-  }
-  while (!s->url.empty() && s->url.back() == '/') {
-    s->url.pop_back();
-  }
-  if ((s->url.rfind("https://", 0) != 0 && s->url.rfind("http://", 0) != 0) ||
-      HasControlCharacter(s->url)) {
-    return Status::InvalidArgument("GPS_HUB_URL: '" + s->url +
-                                   "' must start with https:// (or http:// for a local stand-in)");
-  }
-  if (!IsToken(s->policy_name, "-_.")) {
-    return Status::InvalidArgument("GPS_HUB_POLICY_NAME: required, letters, digits, '-_.'");
-  }
-  if (s->policy_key.empty()) {
-    return Status::InvalidArgument("GPS_HUB_POLICY_KEY: required (or GPS_HUB_POLICY_KEY_FILE)");
-  }
-  Result<std::string> key = crypto::Base64Decode(s->policy_key);
-  if (!key.ok() || key->empty()) {
-    return Status::InvalidArgument("GPS_HUB_POLICY_KEY: not base64");
-  }
-  if (!IsToken(s->api_version, "-.")) {
-    return Status::InvalidArgument("GPS_HUB_API_VERSION: required, e.g. 2021-04-12");
-  }
+  GPS_RETURN_IF_ERROR(azure::ValidateServiceSettings(
+      {&s->host, &s->url, &s->policy_name, &s->policy_key, &s->api_version}, "GPS_HUB",
+      "myhub.azure-devices.net", "2021-04-12"));
   if (s->manifest_file.empty()) {
     return Status::InvalidArgument(
         "GPS_HUB_MANIFEST_TEMPLATE: required, the path of the deployment manifest template");
