@@ -1,5 +1,6 @@
 #include "cloudsim/dps/dps_api.h"
 
+#include "cloudsim/dps/dps_error_codes.h"
 #include "cloudsim/dps/enrollment.h"
 #include "cloudsim/server/azure_auth.h"
 #include "cloudsim/server/ids.h"
@@ -14,18 +15,7 @@ namespace gps::cloudsim {
 
 namespace {
 
-// DPS error codes: six digits starting with the HTTP status. 404201/404202 are seen in the wild;
-// the others follow the IoT Hub code table DPS shares (see README, UNCONFIRMED).
-constexpr int kInvalidApiVersion = 400001;
-constexpr int kArgumentInvalid = 400004;
-constexpr int kUnauthorized = 401002;
-constexpr int kNotFound = 404000;
-constexpr int kEnrollmentNotFound = 404201;
-constexpr int kRegistrationNotFound = 404202;
-constexpr int kMethodNotAllowed = 405000;
-constexpr int kEnrollmentExists = 409201;
-constexpr int kPreconditionFailed = 412001;
-constexpr int kUnsupportedMediaType = 415000;
+using namespace dps_codes;
 
 constexpr std::size_t kGeneratedKeyBytes = 64;
 

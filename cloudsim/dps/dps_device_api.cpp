@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cloudsim/dps/dps_api.h"
+#include "cloudsim/dps/dps_error_codes.h"
 #include "cloudsim/dps/enrollment.h"
 #include "cloudsim/hub/dps_registration.h"
 #include "cloudsim/server/ids.h"
@@ -19,13 +20,7 @@ namespace gps::cloudsim {
 
 namespace {
 
-// The codes the service API uses too (see README "Choices", UNCONFIRMED for the device API).
-constexpr int kInvalidApiVersion = 400001;
-constexpr int kArgumentInvalid = 400004;
-constexpr int kUnauthorized = 401002;
-constexpr int kNotFound = 404000;
-constexpr int kMethodNotAllowed = 405000;
-constexpr int kUnsupportedMediaType = 415000;
+using namespace dps_codes;
 
 // Published device API versions (2021-11-01-preview is what the IoT Edge 1.5 identity service
 // sends; a clientCertificateCsr in its body is accepted and no certificate is issued).

@@ -26,16 +26,9 @@ std::string DeviceUrl(const HubSettings& s, std::string_view device_id, std::str
 
 Result<http::Request> BaseRequest(const HubSettings& s, std::string method, std::string url,
                                   Instant now) {
-  Result<std::string> sas =
-      azure::BuildSasToken(s.host, s.policy_key, s.policy_name, now.ms / 1000 + kSasLifetimeS);
-  if (!sas.ok()) {
-    return sas.status().WithContext("hub-manifest: SAS token");
-  }
-  http::Request r;
-  r.method = std::move(method);
-  r.url = std::move(url);
-  r.headers.push_back({"Authorization", std::move(sas).value()});
-  r.headers.push_back({"Accept", "application/json"});
+  GPS_ASSIGN_OR_RETURN(http::Request r,
+                       azure::SignedRequest(s.host, s.policy_name, s.policy_key, std::move(method),
+                                            std::move(url), now, kSasLifetimeS, "hub-manifest"));
   r.timeout_ms = s.timeout_ms;
   r.ca_file = s.ca_file;
   return r;

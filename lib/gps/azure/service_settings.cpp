@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "gps/azure/sas_token.h"
 #include "gps/core/result.h"
 #include "gps/core/text.h"
 #include "gps/crypto/encoding.h"
@@ -49,6 +50,23 @@ Status ValidateServiceSettings(ServiceSettingsRef s, std::string_view env_prefix
                                    std::string(example_version));
   }
   return Status::Ok();
+}
+
+Result<http::Request> SignedRequest(std::string_view host, std::string_view policy_name,
+                                    std::string_view policy_key, std::string method,
+                                    std::string url, Instant now, std::int64_t lifetime_s,
+                                    std::string_view what) {
+  Result<std::string> sas =
+      BuildSasToken(host, policy_key, policy_name, now.ms / 1000 + lifetime_s);
+  if (!sas.ok()) {
+    return sas.status().WithContext(std::string(what) + ": SAS token");
+  }
+  http::Request r;
+  r.method = std::move(method);
+  r.url = std::move(url);
+  r.headers.push_back({"Authorization", std::move(sas).value()});
+  r.headers.push_back({"Accept", "application/json"});
+  return r;
 }
 
 }  // namespace gps::azure

@@ -7,7 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "gps/core/clock.h"
+#include "gps/core/result.h"
 #include "gps/core/status.h"
+#include "gps/http/client.h"
 
 namespace gps::azure {
 
@@ -26,5 +29,12 @@ struct ServiceSettingsRef {
 // Errors name the variable: <env_prefix>_HOST, _URL, _POLICY_NAME, _POLICY_KEY, _API_VERSION.
 Status ValidateServiceSettings(ServiceSettingsRef s, std::string_view env_prefix,
                                std::string_view example_host, std::string_view example_version);
+
+// A request to a service API carrying a SAS token for host, valid for lifetime_s from now, and
+// asking for JSON. what names the service in errors ("dps", "hub-manifest").
+Result<http::Request> SignedRequest(std::string_view host, std::string_view policy_name,
+                                    std::string_view policy_key, std::string method,
+                                    std::string url, Instant now, std::int64_t lifetime_s,
+                                    std::string_view what);
 
 }  // namespace gps::azure
