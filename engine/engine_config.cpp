@@ -17,6 +17,18 @@ void AddEngineSettings(config::Table& table, EngineConfig* c) {
             "keys that differ for the DPS step, on top of GPS_ENGINE_RETRY");
   table.Add("GPS_ENGINE_RETRY_VAULT", &c->retry_vault, "",
             "keys that differ for the Vault step, on top of GPS_ENGINE_RETRY");
+  table.Add("GPS_ENGINE_RETRY_HUB_MANIFEST", &c->retry_hub_manifest, "",
+            "keys that differ for the IoT Hub manifest step, on top of GPS_ENGINE_RETRY (its "
+            "attempts count real failures only, never \"not in IoT Hub yet\" answers)");
+  table.Add("GPS_ENGINE_HUB_MANIFEST", &c->hub_manifest, true,
+            "apply the IoT Hub deployment manifest after the device's ack (needs "
+            "gps-worker-hub-manifest)");
+  table.Add("GPS_ENGINE_HUB_WAIT", &c->hub_wait, std::string(kDefaultHubWait),
+            "how the manifest step polls while the gateway is not in IoT Hub yet: backoff, "
+            "multiplier, max_backoff, jitter (the worker's retry-after is a floor)");
+  table.Add("GPS_ENGINE_HUB_WAIT_DEADLINE", &c->hub_wait_deadline, "14d",
+            "how long after the first \"not in IoT Hub yet\" answer the manifest step gives up "
+            "(e.g. 14d, 36h)");
   table.Add("GPS_ENGINE_RETRY_NAME_CHECK", &c->retry_name_check,
             std::string(kDefaultNameCheckRetry),
             "retry policy of the Mender and DPS name checks; keep attempts x timeout under the "
@@ -38,13 +50,31 @@ void AddEngineSettings(config::Table& table, EngineConfig* c) {
     for (const Override& o :
          {Override{saga::Slot::kMender, "GPS_ENGINE_RETRY_MENDER", &c->retry_mender},
           Override{saga::Slot::kDps, "GPS_ENGINE_RETRY_DPS", &c->retry_dps},
-          Override{saga::Slot::kVault, "GPS_ENGINE_RETRY_VAULT", &c->retry_vault}}) {
+          Override{saga::Slot::kVault, "GPS_ENGINE_RETRY_VAULT", &c->retry_vault},
+          Override{saga::Slot::kHubManifest, "GPS_ENGINE_RETRY_HUB_MANIFEST",
+                   &c->retry_hub_manifest}}) {
       Result<retry::Policy> p = retry::ParsePolicySpec(*o.spec, *base);
       if (!p.ok()) {
         return p.status().WithContext(o.env);
       }
       c->policies[o.slot] = *p;
     }
+    // A compensation is retried like the step it undoes.
+    c->policies[saga::Slot::kMenderRevoke] = c->policies[saga::Slot::kMender];
+    c->policies[saga::Slot::kDpsRevoke] = c->policies[saga::Slot::kDps];
+    c->policies[saga::Slot::kVaultRevoke] = c->policies[saga::Slot::kVault];
+    c->policies[saga::Slot::kHubRevoke] = c->policies[saga::Slot::kHubManifest];
+    Result<retry::Policy> poll = retry::ParsePolicySpec(c->hub_wait, ManifestPolicy{}.poll);
+    if (!poll.ok()) {
+      return poll.status().WithContext("GPS_ENGINE_HUB_WAIT");
+    }
+    Result<Millis> deadline = retry::ParseDurationMs(c->hub_wait_deadline);
+    if (!deadline.ok()) {
+      return deadline.status().WithContext("GPS_ENGINE_HUB_WAIT_DEADLINE");
+    }
+    c->manifest.enabled = c->hub_manifest;
+    c->manifest.poll = *poll;
+    c->manifest.deadline_ms = *deadline;
     Result<retry::Policy> names = retry::ParsePolicySpec(c->retry_name_check, retry::Policy{});
     if (!names.ok()) {
       return names.status().WithContext("GPS_ENGINE_RETRY_NAME_CHECK");
@@ -62,6 +92,7 @@ void AddEngineSettings(config::Table& table, EngineConfig* c) {
 EngineSettings ToEngineSettings(const EngineConfig& c) {
   EngineSettings s;
   s.policies = c.policies;
+  s.manifest = c.manifest;
   return s;
 }
 

@@ -3,6 +3,8 @@
 
 #include <map>
 #include <string>
+
+#include "engine/saga/decide.h"
 #include "engine/shell/engine_loop.h"
 
 #include "gps/config/config.h"
@@ -22,10 +24,16 @@ struct EngineConfig {
   std::string retry_mender;
   std::string retry_dps;
   std::string retry_vault;
+  std::string retry_hub_manifest;
   std::string retry_name_check;
   std::map<saga::Slot, retry::Policy> policies;  // filled from the specs by the settings check
-  std::int64_t timer_poll_ms = 250;              // how often due timers are looked for
-  std::int64_t sweep_interval_s = 300;           // how often timers and outboxes are repaired
+  // The IoT Hub manifest step: on or off, how the wait for the gateway polls, and how long.
+  bool hub_manifest = true;
+  std::string hub_wait;
+  std::string hub_wait_deadline;
+  ManifestPolicy manifest;              // filled from the three above by the settings check
+  std::int64_t timer_poll_ms = 250;     // how often due timers are looked for
+  std::int64_t sweep_interval_s = 300;  // how often timers and outboxes are repaired
   std::int64_t startup_timeout_s = 30;  // how long to wait for Redis and the broker at start
   std::int64_t stats_interval_s = 60;   // counters are logged this often (0: never)
 };
@@ -35,6 +43,8 @@ inline constexpr std::string_view kEngineGroup = "gps-engine";
 
 inline constexpr std::string_view kDefaultRetry =
     "attempts=5,backoff=2s,multiplier=2,max_backoff=5m,jitter=0.2,timeout=60s";
+inline constexpr std::string_view kDefaultHubWait =
+    "backoff=30s,multiplier=2,max_backoff=1h,jitter=0.2";
 inline constexpr std::string_view kDefaultNameCheckRetry =
     "attempts=3,backoff=500ms,multiplier=2,max_backoff=2s,jitter=0.2,timeout=4s";
 

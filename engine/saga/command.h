@@ -3,6 +3,7 @@
 // do; the outbox (shell/outbox.h) renders them into concrete messages from the committed saga.
 // Value types; thread-safe.
 
+#include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
@@ -41,10 +42,17 @@ struct ReleaseName {
 // Revoke a certificate nobody will receive: one a duplicate or superseded attempt made.
 struct RevokeCertificate {
   std::string serial;
-  int attempt = 0;  // the attempt that made it, so the revoke job's id points at it
+  // The generation and attempt that made it, so the revoke job's id points at them and never
+  // meets the id of a device revocation (which runs in a generation of its own).
+  std::int64_t generation = 0;
+  int attempt = 0;
 };
 
 using Command = std::variant<DispatchJob, PublishStatus, PublishCredentials, SealBundle, SendReply,
                              ReleaseName, RevokeCertificate>;
+
+// Appends a command. Out of line on purpose: GCC 12 inlines the vector's growth into callers and
+// then warns (maybe-uninitialized) about the variant alternatives it knows are not active.
+void Emit(std::vector<Command>& commands, Command command);
 
 }  // namespace gps::engine

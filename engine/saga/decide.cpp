@@ -1,5 +1,8 @@
 #include "engine/saga/decide.h"
 
+#include "engine/saga/decide_manifest.h"
+#include "engine/saga/decide_revoke.h"
+#include "engine/saga/decide_steps.h"
 #include "gps/core/outcome.h"
 #include "gps/json/json.h"
 #include "gps/protocol/names.h"
@@ -15,148 +18,7 @@ using saga::Saga;
 using saga::Slot;
 using saga::StepState;
 using saga::StepStatus;
-
-constexpr Slot kNameSlots[] = {Slot::kMenderName, Slot::kDpsName};
-constexpr Slot kProvisionSlots[] = {Slot::kMender, Slot::kDps, Slot::kVault};
-
-// One command; built with push_back because GCC 12 misreads a braced list of variants.
-Decision WithCommand(Saga s, Command c) {
-  Decision d;
-  d.next = std::move(s);
-  d.commands.push_back(std::move(c));
-  return d;
-}
-
-bool IsNameSlot(Slot s) { return s == Slot::kMenderName || s == Slot::kDpsName; }
-
-std::string CloudName(Slot s) {
-  switch (saga::SlotStep(s)) {
-    case protocol::Step::kMender:
-      return "Mender";
-    case protocol::Step::kDps:
-      return "DPS";
-    case protocol::Step::kVault:
-      return "Vault";
-    case protocol::Step::kHubManifest:
-      return "IoT Hub";
-  }
-  return "cloud";
-}
-
-Status NotInPhase(const Saga& s, std::string_view what) {
-  return Status::FailedPrecondition(std::string(what) + " does not apply to a device in phase " +
-                                    std::string(saga::PhaseName(s.phase)));
-}
-
-// Starts attempt 1 of a slot.
-void StartStep(Saga& s, Slot slot, const DecideContext& ctx, std::vector<Command>& commands) {
-  StepState st;
-  st.status = StepStatus::kRunning;
-  st.attempt = 1;
-  st.started = ctx.now;
-  st.deadline = ctx.now + ctx.PolicyFor(slot).attempt_timeout_ms;
-  s.steps[slot] = st;
-  commands.push_back(DispatchJob{slot});
-}
-
-// Starts the next attempt of a slot; the last error stays visible until the attempt ends.
-void StartNextAttempt(Saga& s, Slot slot, const DecideContext& ctx,
-                      std::vector<Command>& commands) {
-  StepState& st = s.steps[slot];
-  st.status = StepStatus::kRunning;
-  st.attempt += 1;
-  st.started = ctx.now;
-  st.deadline = ctx.now + ctx.PolicyFor(slot).attempt_timeout_ms;
-  st.retry_at = {};
-  st.finished = {};
-  commands.push_back(DispatchJob{slot});
-}
-
-// A slot's attempts count only while its phase is the one that runs it.
-bool SlotIsActive(const Saga& s, Slot slot) {
-  return IsNameSlot(slot) ? s.phase == Phase::kCheckingName : s.phase == Phase::kProvisioning;
-}
-
-std::string Attempts(int n) { return std::to_string(n) + (n == 1 ? " attempt" : " attempts"); }
-
-// Sends the answer an approval was waiting for, if any.
-void AnswerPendingReply(Saga& s, ReplyStatus status, std::string message,
-                        std::vector<Command>& commands) {
-  if (!s.pending_reply.empty()) {
-    commands.push_back(SendReply{s.pending_reply, status, std::move(message)});
-    s.pending_reply = {};
-  }
-}
-
-// Back to pending after an approval could not go ahead: the name is released and forgotten.
-void ReturnToPending(Saga& s, std::string error, ReplyStatus reply_status,
-                     std::vector<Command>& commands) {
-  // Attempts this same event started belong to the approval that just ended.
-  std::erase_if(commands, [](const Command& c) { return std::holds_alternative<DispatchJob>(c); });
-  if (!s.name.empty()) {
-    commands.push_back(ReleaseName{s.name});
-  }
-  AnswerPendingReply(s, reply_status, error, commands);
-  s.phase = Phase::kPending;
-  s.name.clear();
-  s.approved_by.clear();
-  s.approved_at = {};
-  s.last_error = std::move(error);
-  s.steps.clear();
-  commands.push_back(PublishStatus{});
-}
-
-void Fail(Saga& s, std::string error, std::vector<Command>& commands) {
-  s.phase = Phase::kFailed;
-  s.last_error = std::move(error);
-  // A step waiting out its backoff will not be retried by a failed saga; an operator's retry
-  // runs it again with the failed ones.
-  for (auto& [slot, st] : s.steps) {
-    if (st.status == StepStatus::kWaiting) {
-      st.status = StepStatus::kFailed;
-      st.retry_at = {};
-    }
-  }
-  commands.push_back(PublishStatus{});
-}
-
-// An attempt ended without success. A retryable outcome with attempts left in the step's budget
-// waits out the backoff (or, when the lease already made us wait, starts the next attempt at
-// once); anything else fails the step, and with it the approval (name checks) or the saga.
-void AttemptFailed(Saga& s, Slot slot, const Outcome& outcome, bool start_at_once,
-                   const DecideContext& ctx, std::vector<Command>& commands) {
-  StepState& st = s.steps[slot];
-  st.finished = ctx.now;
-  st.last_error = outcome.error;
-  const retry::Policy& policy = ctx.PolicyFor(slot);
-  int made = saga::AttemptsInBudget(st);
-  if (!SlotIsActive(s, slot)) {
-    // A step still running when the saga failed: its outcome is recorded, the operator decides.
-    st.status = StepStatus::kFailed;
-    return;
-  }
-  if (outcome.retryable() && retry::HasAttemptsLeft(policy, made)) {
-    if (start_at_once) {
-      StartNextAttempt(s, slot, ctx, commands);
-    } else {
-      st.status = StepStatus::kWaiting;
-      st.retry_at = ctx.now + retry::NextDelay(policy, made, outcome.retry_after_ms, ctx.random01);
-    }
-    return;
-  }
-  st.status = StepStatus::kFailed;
-  std::string why = outcome.retryable() ? " after " + Attempts(st.attempt) : "";
-  if (IsNameSlot(slot)) {
-    ReturnToPending(s,
-                    "could not check the name in " + CloudName(slot) + why + ": " + outcome.error,
-                    ReplyStatus::kUnavailable, commands);
-    return;
-  }
-  Fail(s,
-       CloudName(slot) + " step failed" + why + " (attempt " + std::to_string(st.attempt) +
-           "): " + outcome.error,
-       commands);
-}
+using namespace steps;
 
 // Checks a provisioning result's data against the step's contract.
 Status ValidateProvisionData(Slot slot, const std::string& data_json) {
@@ -199,14 +61,6 @@ void ForgetSealedSecrets(Saga& s) {
     }
   }
   s.sealed_bundle.clear();
-}
-
-// An operator command for a device that never announced itself.
-Decision UnknownDevice(const saga::ReplyTarget& reply) {
-  Decision d;
-  d.commands.push_back(
-      SendReply{reply, ReplyStatus::kNotFound, "no device with this id has announced itself"});
-  return d;
 }
 
 // The serial of a certificate in a stale Vault result that is not the one the saga keeps.
@@ -295,6 +149,8 @@ Result<Decision> OnAnnounced(const std::optional<Saga>& current, const Announced
     case Phase::kProvisioned:
     case Phase::kFailed:
     case Phase::kDismissed:
+    case Phase::kRevoking:
+    case Phase::kRevoked:
       // The retained status already tells the device where it stands.
       break;
   }
@@ -412,7 +268,12 @@ Result<Decision> OnStepResult(const std::optional<Saga>& current, const StepResu
     if (std::optional<std::string> orphan = OrphanedCertificate(s, *slot, e)) {
       // A duplicate or superseded Vault attempt made a certificate nobody will receive.
       s.updated_at = ctx.now;
-      return WithCommand(std::move(s), RevokeCertificate{*orphan, e.job.attempt});
+      return WithCommand(std::move(s), RevokeCertificate{*orphan, e.job.generation, e.job.attempt});
+    }
+    std::vector<Command> commands;
+    if (revoke::CompensateLateCreation(s, *slot, e, ctx, commands)) {
+      s.updated_at = ctx.now;
+      return Decision{std::move(s), std::move(commands)};
     }
     return Status::FailedPrecondition("stale result for " + protocol::FormatJobId(e.job));
   }
@@ -463,8 +324,22 @@ Result<Decision> OnStepResult(const std::optional<Saga>& current, const StepResu
     return Decision{std::move(s), std::move(commands)};
   }
 
-  // A provisioning step. Results of steps still running when another failed are recorded in
-  // the failed saga too, so that what exists in each cloud stays known.
+  // Results of steps still running when another failed are recorded in the failed saga too, so
+  // that what exists in each cloud stays known.
+  if (IsRevokeSlot(*slot)) {
+    if (s.phase != Phase::kRevoking && s.phase != Phase::kFailed) {
+      return NotInPhase(s, "a revocation result");
+    }
+    revoke::OnResult(s, *slot, e, ctx, commands);
+    return Decision{std::move(s), std::move(commands)};
+  }
+  if (*slot == Slot::kHubManifest) {
+    if (s.phase != Phase::kProvisioned && s.phase != Phase::kFailed) {
+      return NotInPhase(s, "a manifest result");
+    }
+    manifest::OnResult(s, e, ctx, commands);
+    return Decision{std::move(s), std::move(commands)};
+  }
   if (s.phase != Phase::kProvisioning && s.phase != Phase::kFailed) {
     return NotInPhase(s, "a provisioning result");
   }
@@ -544,7 +419,10 @@ Result<Decision> OnAck(const std::optional<Saga>& current, const AckReceived& e,
   s.updated_at = ctx.now;
   s.last_error.clear();
   ForgetSealedSecrets(s);
-  return WithCommand(std::move(s), PublishStatus{});
+  std::vector<Command> commands;
+  commands.push_back(PublishStatus{});
+  manifest::StartAfterAck(s, ctx, commands);
+  return Decision{std::move(s), std::move(commands)};
 }
 
 Result<Decision> OnTimer(const std::optional<Saga>& current, const DecideContext& ctx) {
@@ -599,6 +477,29 @@ void DeliverIfComplete(Saga& s, std::vector<Command>& commands) {
   commands.push_back(SealBundle{});
 }
 
+// Runs a failed provisioning's failed steps again; returns the slots restarted.
+std::vector<Slot> RetryProvisioning(Saga& s, const DecideContext& ctx,
+                                    std::vector<Command>& commands) {
+  s.phase = Phase::kProvisioning;
+  s.last_error.clear();
+  s.bundle_id.clear();
+  s.sealed_bundle.clear();
+  std::vector<Slot> restarted;
+  for (Slot slot : kProvisionSlots) {
+    StepState& st = s.steps[slot];
+    // Results sealed to a transport key the device no longer has must be made again.
+    bool sealed_to_old_key = s.reseal_needed && (slot == Slot::kDps || slot == Slot::kVault);
+    if (st.status == StepStatus::kFailed || st.status == StepStatus::kIdle ||
+        st.status == StepStatus::kWaiting || sealed_to_old_key) {
+      RestartWithNewBudget(s, slot, ctx, commands);
+      restarted.push_back(slot);
+    }
+  }
+  s.reseal_needed = false;
+  DeliverIfComplete(s, commands);
+  return restarted;
+}
+
 Result<Decision> OnRetry(const std::optional<Saga>& current, const RetryRequested& e,
                          const DecideContext& ctx) {
   if (!current) {
@@ -612,31 +513,20 @@ Result<Decision> OnRetry(const std::optional<Saga>& current, const RetryRequeste
                                      "; only a failed device can be retried"});
     return Decision{std::move(s), std::move(commands)};
   }
-  s.phase = Phase::kProvisioning;
-  s.last_error.clear();
-  s.bundle_id.clear();
-  s.sealed_bundle.clear();
-  std::vector<std::string> restarted;
-  for (Slot slot : kProvisionSlots) {
-    StepState& st = s.steps[slot];
-    // Results sealed to a transport key the device no longer has must be made again.
-    bool sealed_to_old_key = s.reseal_needed && (slot == Slot::kDps || slot == Slot::kVault);
-    if (st.status == StepStatus::kFailed || st.status == StepStatus::kIdle ||
-        st.status == StepStatus::kWaiting || sealed_to_old_key) {
-      st.budget_start = st.attempt;
-      StartNextAttempt(s, slot, ctx, commands);
-      restarted.push_back(std::string(saga::SlotName(slot)));
-    }
+  std::vector<Slot> restarted;
+  std::string what;
+  if (revoke::Started(s)) {
+    restarted = revoke::Retry(s, ctx, commands);
+    what = "retrying the revocation: ";
+  } else if (s.provisioned_at.ms != 0) {
+    restarted = manifest::Retry(s, ctx, commands);
+    what = "retrying ";
+  } else {
+    restarted = RetryProvisioning(s, ctx, commands);
+    what = restarted.empty() ? "retrying the delivery" : "retrying ";
   }
-  s.reseal_needed = false;
   s.updated_at = ctx.now;
-  DeliverIfComplete(s, commands);
-  std::string list;
-  for (const std::string& r : restarted) {
-    list += (list.empty() ? "" : ", ") + r;
-  }
-  commands.push_back(SendReply{e.reply, ReplyStatus::kAccepted,
-                               list.empty() ? "retrying the delivery" : "retrying " + list});
+  commands.push_back(SendReply{e.reply, ReplyStatus::kAccepted, what + JoinSlotNames(restarted)});
   commands.push_back(PublishStatus{});
   return Decision{std::move(s), std::move(commands)};
 }
@@ -686,8 +576,9 @@ const retry::Policy& DecideContext::PolicyFor(saga::Slot slot) const {
 
 std::string_view EventName(const Event& event) {
   static constexpr std::string_view kNames[] = {
-      "announced",    "approve_requested", "dismiss_requested", "step_result",      "bundle_sealed",
-      "ack_received", "timer_fired",       "retry_requested",   "run_now_requested"};
+      "announced",         "approve_requested", "dismiss_requested", "step_result",
+      "bundle_sealed",     "ack_received",      "timer_fired",       "retry_requested",
+      "run_now_requested", "revoke_requested"};
   return kNames[event.index()];
 }
 
@@ -714,6 +605,8 @@ Result<Decision> Decide(const std::optional<saga::Saga>& current, const Event& e
           return OnTimer(current, ctx);
         } else if constexpr (std::is_same_v<E, RetryRequested>) {
           return OnRetry(current, e, ctx);
+        } else if constexpr (std::is_same_v<E, RevokeRequested>) {
+          return revoke::OnRevoke(current, e, ctx);
         } else {
           return OnRunNow(current, e, ctx);
         }

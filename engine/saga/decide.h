@@ -20,10 +20,26 @@
 
 namespace gps::engine {
 
+// The IoT Hub manifest step after the device's ack. Until the gateway has registered through DPS
+// the hub-manifest worker answers "not in IoT Hub yet"; those answers are polled on this backoff
+// (its attempts and timeout are not used) and never spend the step's retry budget, but the
+// waiting ends at the deadline.
+struct ManifestPolicy {
+  bool enabled = true;
+  retry::Policy poll{.max_attempts = 0,
+                     .initial_backoff_ms = 30'000,
+                     .multiplier = 2.0,
+                     .max_backoff_ms = 3'600'000,
+                     .jitter = 0.2,
+                     .attempt_timeout_ms = 0};
+  Millis deadline_ms = 14LL * 24 * 3'600'000;
+};
+
 struct DecideContext {
   Instant now;
   std::map<saga::Slot, retry::Policy> policies;  // missing slots use retry::Policy{}
   double random01 = 0.5;  // uniform in [0, 1), drawn by the shell: the backoff's jitter
+  ManifestPolicy manifest;
 
   const retry::Policy& PolicyFor(saga::Slot slot) const;
 };

@@ -1,9 +1,11 @@
 // Long random event sequences through Decide: duplicates, reordering, stale attempts, lost
-// results (timers), operator retries. After every step the saga must still make sense; the
-// invariants below are what the rest of the service relies on.
+// results (timers), operator retries and revocations, "not in IoT Hub yet" answers. After every
+// step the saga must still make sense; the invariants below are what the rest of the service relies
+// on.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 #include <set>
@@ -20,9 +22,18 @@ using saga::Saga;
 using saga::Slot;
 using saga::StepStatus;
 
-constexpr Slot kAllSlots[] = {Slot::kMenderName, Slot::kDpsName, Slot::kMender, Slot::kDps,
-                              Slot::kVault};
+constexpr Slot kAllSlots[] = {Slot::kMenderName,   Slot::kDpsName,   Slot::kMender,
+                              Slot::kDps,          Slot::kVault,     Slot::kHubManifest,
+                              Slot::kMenderRevoke, Slot::kDpsRevoke, Slot::kVaultRevoke,
+                              Slot::kHubRevoke};
 constexpr Slot kProvisionSlots[] = {Slot::kMender, Slot::kDps, Slot::kVault};
+constexpr Slot kRevokeSlots[] = {Slot::kMenderRevoke, Slot::kDpsRevoke, Slot::kVaultRevoke,
+                                 Slot::kHubRevoke};
+
+bool IsRevokeSlot(Slot slot) {
+  return std::find(std::begin(kRevokeSlots), std::end(kRevokeSlots), slot) !=
+         std::end(kRevokeSlots);
+}
 
 std::string GoodData(Slot slot, std::mt19937_64& rng) {
   switch (slot) {
@@ -44,6 +55,13 @@ std::string GoodData(Slot slot, std::mt19937_64& rng) {
       r.sealed_private_key = std::string(100, 'p');
       return protocol::EncodeVaultProvision(r);
     }
+    case Slot::kHubManifest:
+      return protocol::EncodeHubManifest({"gw-1", true, false});
+    case Slot::kMenderRevoke:
+    case Slot::kDpsRevoke:
+    case Slot::kVaultRevoke:
+    case Slot::kHubRevoke:
+      return "{}";
   }
   return "{}";
 }
@@ -60,13 +78,20 @@ class RandomSagaRun {
       p.attempt_timeout_ms = 2000;
       policies_[s] = p;
     }
+    manifest_.poll.initial_backoff_ms = 200;
+    manifest_.poll.max_backoff_ms = 2000;
+    manifest_.deadline_ms = 20000;
   }
 
   // One random event; returns false when Decide refused it (which is allowed).
   void Step() {
     now_ = now_ + static_cast<Millis>(rng_() % 1500);
     Event e = RandomEvent();
-    DecideContext ctx{now_, policies_, std::uniform_real_distribution<double>(0, 1)(rng_)};
+    DecideContext ctx;
+    ctx.now = now_;
+    ctx.policies = policies_;
+    ctx.random01 = std::uniform_real_distribution<double>(0, 1)(rng_);
+    ctx.manifest = manifest_;
     Result<Decision> d = Decide(saga_, e, ctx);
     ++events_;
     if (!d.ok()) {
@@ -127,10 +152,14 @@ class RandomSagaRun {
     if (pick < 86) {
       return BundleSealed{rng_() % 3 == 0 ? "g999" : saga_->bundle_id, "other-ciphertext"};
     }
-    if (pick < 94) {
+    if (pick < 92) {
       return RetryRequested{"op", {"gps/v1/replies/ui", "r"}};
     }
-    return RunNowRequested{rng_() % 2 ? "" : "vault", "op", {"gps/v1/replies/ui", "n"}};
+    if (pick < 96) {
+      return RevokeRequested{"op", {"gps/v1/replies/ui", "v"}};
+    }
+    std::string step = rng_() % 2 ? "" : std::string(saga::SlotName(kAllSlots[rng_() % 10]));
+    return RunNowRequested{step, "op", {"gps/v1/replies/ui", "n"}};
   }
 
   Event Announce() {
@@ -146,7 +175,16 @@ class RandomSagaRun {
   }
 
   Event RandomResult() {
-    Slot slot = kAllSlots[rng_() % 5];
+    Slot slot = kAllSlots[rng_() % 10];
+    std::vector<Slot> running;
+    for (const auto& [sl, st] : saga_->steps) {
+      if (st.status == StepStatus::kRunning) {
+        running.push_back(sl);
+      }
+    }
+    if (!running.empty() && rng_() % 2 == 0) {
+      slot = running[rng_() % running.size()];  // so that longer sagas (revocations) complete
+    }
     int attempt = 1;
     std::int64_t generation = saga_->generation;
     if (auto it = saga_->steps.find(slot); it != saga_->steps.end()) {
@@ -165,6 +203,10 @@ class RandomSagaRun {
                       : kind < 9 ? Outcome::Retryable("HTTP 503", rng_() % 2 ? 0 : 700)
                                  : Outcome::Permanent("HTTP 400: refused");
     std::string data = outcome.ok() ? (rng_() % 15 == 0 ? "{}" : GoodData(slot, rng_)) : "{}";
+    if (slot == Slot::kHubManifest && kind >= 6 && rng_() % 2 == 0) {
+      outcome = Outcome::Retryable("gw-1 is not in IoT Hub yet", 300);
+      data = protocol::EncodeHubManifest({"gw-1", false, true});
+    }
     return StepResultArrived{id, protocol::JobResult{outcome, data}};
   }
 
@@ -198,10 +240,20 @@ class RandomSagaRun {
         const saga::StepState& st = s.steps.at(j->slot);
         ASSERT_EQ(st.status, StepStatus::kRunning) << "only running attempts are dispatched";
         ASSERT_EQ(st.started, now_);
+        // (A timer may restart one compensation and fail the saga on another in one event.)
+        ASSERT_TRUE(saga::SlotAction(j->slot) != protocol::Action::kRevoke ||
+                    s.phase == Phase::kRevoking || s.phase == Phase::kFailed)
+            << "compensations run only in a revocation";
+        if (j->slot == Slot::kHubRevoke) {
+          ASSERT_EQ(s.steps.at(Slot::kDpsRevoke).status, StepStatus::kSucceeded)
+              << "the hub device is disabled only once the enrollment is gone";
+        }
       }
     }
     for (const auto& [slot, st] : s.steps) {
-      ASSERT_GE(st.attempt, st.status == StepStatus::kIdle ? 0 : 1);
+      // Attempt 0 is idle, or a compensation waiting for the attempt it undoes to end.
+      bool scheduled_compensation = IsRevokeSlot(slot) && st.status == StepStatus::kWaiting;
+      ASSERT_GE(st.attempt, st.status == StepStatus::kIdle || scheduled_compensation ? 0 : 1);
       ASSERT_GE(st.budget_start, 0);
       ASSERT_LE(saga::AttemptsInBudget(st), policies_.at(slot).max_attempts)
           << saga::SlotName(slot) << " ran past its attempt budget";
@@ -210,6 +262,11 @@ class RandomSagaRun {
       }
       if (st.status == StepStatus::kWaiting) {
         ASSERT_GE(st.retry_at, st.finished) << "a retry is never scheduled before its failure";
+      }
+      ASSERT_LE(st.polls, st.attempt);
+      if (s.revoke_requested_at.ms != 0 && !IsRevokeSlot(slot)) {
+        ASSERT_NE(st.status, StepStatus::kRunning) << "a revoked device provisions nothing";
+        ASSERT_NE(st.status, StepStatus::kWaiting) << "a revoked device provisions nothing";
       }
     }
     bool named = !s.name.empty();
@@ -239,6 +296,22 @@ class RandomSagaRun {
         ASSERT_EQ(s.bundle_id, BundleIdFor(s.generation));
         if (s.phase == Phase::kProvisioned) {
           ASSERT_TRUE(s.sealed_bundle.empty()) << "no ciphertext after the ack";
+          for (const auto& [slot, st] : s.steps) {
+            ASSERT_TRUE(slot == Slot::kHubManifest ||
+                        (st.status != StepStatus::kRunning && st.status != StepStatus::kWaiting))
+                << "after the ack only the manifest step is timed";
+          }
+        }
+        break;
+      case Phase::kRevoking:
+      case Phase::kRevoked:
+        ASSERT_TRUE(named) << "the name stays reserved by the revoked device";
+        ASSERT_NE(s.revoke_requested_at.ms, 0);
+        ASSERT_TRUE(s.bundle_id.empty() && s.sealed_bundle.empty());
+        if (s.phase == Phase::kRevoked) {
+          for (Slot r : kRevokeSlots) {
+            ASSERT_EQ(s.steps.at(r).status, StepStatus::kSucceeded) << saga::SlotName(r);
+          }
           ASSERT_FALSE(saga::NextDue(s).has_value());
         }
         break;
@@ -259,6 +332,7 @@ class RandomSagaRun {
   std::mt19937_64 rng_;
   crypto::PrivateKey key_;
   std::map<Slot, retry::Policy> policies_;
+  ManifestPolicy manifest_;
   std::optional<Saga> saga_;
   Instant now_{1'700'000'000'000};
   std::int64_t ts_ = 1000;
@@ -292,7 +366,7 @@ TEST(DecideRandomized, InvariantsHoldAfterEveryEvent) {
   std::printf("randomized saga: %d events, %d refused as not applicable, %zu phases reached\n",
               events, refused, phases.size());
   // The sequences must reach every phase, or the invariants above were never exercised.
-  EXPECT_EQ(phases.size(), 7u);
+  EXPECT_EQ(phases.size(), 9u);
 }
 
 }  // namespace

@@ -68,8 +68,15 @@ struct RunNowRequested {
   saga::ReplyTarget reply;
 };
 
-using Event = std::variant<Announced, ApproveRequested, DismissRequested, StepResultArrived,
-                           BundleSealed, AckReceived, TimerFired, RetryRequested, RunNowRequested>;
+// An operator revoked the device: every cloud is to forget or disable it.
+struct RevokeRequested {
+  std::string actor;
+  saga::ReplyTarget reply;
+};
+
+using Event =
+    std::variant<Announced, ApproveRequested, DismissRequested, StepResultArrived, BundleSealed,
+                 AckReceived, TimerFired, RetryRequested, RunNowRequested, RevokeRequested>;
 
 std::string_view EventName(const Event& event);
 

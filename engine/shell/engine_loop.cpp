@@ -133,6 +133,8 @@ void EngineLoop::OnCommand(const InboundCommand& in) {
           return Event(RetryRequested{c.actor, in.reply});
         case protocol::CommandKind::kRunNow:
           return Event(RunNowRequested{c.step, c.actor, in.reply});
+        case protocol::CommandKind::kRevoke:
+          return Event(RevokeRequested{c.actor, in.reply});
         default:
           return Event(DismissRequested{c.actor, in.reply});
       }
@@ -295,7 +297,7 @@ Status EngineLoop::ApplyOnce(const std::string& device_id, const EventFor& event
     return event.status();
   }
   DecideContext ctx{clock_.Now(), settings_.policies,
-                    std::uniform_real_distribution<double>(0.0, 1.0)(random_)};
+                    std::uniform_real_distribution<double>(0.0, 1.0)(random_), settings_.manifest};
   Result<Decision> decision = Decide(current, *event, ctx);
   if (!decision.ok()) {
     metrics::Inc(std::string("engine.not_applicable.") + std::string(EventName(*event)));

@@ -22,6 +22,7 @@ namespace gps::engine {
 
 struct EngineSettings {
   std::map<saga::Slot, retry::Policy> policies;
+  ManifestPolicy manifest;
   Millis timer_claim_ms = 30000;        // a claimed timer comes due again if not settled by then
   int timers_per_poll = 64;             // timers claimed at once
   Millis outbox_retry_ms = 2000;        // a side effect that failed is tried again after this

@@ -1,5 +1,6 @@
 #include "engine/shell/outbox.h"
 
+#include "engine/saga/job_facts.h"
 #include "gps/crypto/encoding.h"
 #include "gps/json/json.h"
 #include "gps/protocol/command.h"
@@ -24,6 +25,10 @@ std::string StatusText(const saga::Saga& s) {
       return "credentials for '" + s.name + "' sent; waiting for the device's ack";
     case saga::Phase::kProvisioned:
       return "provisioned as '" + s.name + "'";
+    case saga::Phase::kRevoking:
+      return "'" + s.name + "' is being revoked";
+    case saga::Phase::kRevoked:
+      return "'" + s.name + "' was revoked";
     case saga::Phase::kFailed:
     case saga::Phase::kDismissed:
       return s.last_error;
@@ -64,13 +69,14 @@ OutboxEntry RenderJob(const saga::Saga& s, saga::Slot slot) {
   job.pubkey_pem = s.pubkey_pem;
   job.transport_key = s.transport_key;
   job.csr_pem = s.csr_pem;
+  job.facts_json = JobFacts(s, slot);
   return PublishJob(job);
 }
 
 OutboxEntry RenderRevoke(const saga::Saga& s, const RevokeCertificate& cmd, Instant now) {
   protocol::Job job;
   job.id.device_id = s.device_id;
-  job.id.generation = s.generation;
+  job.id.generation = cmd.generation;
   job.id.step = protocol::Step::kVault;
   job.id.action = protocol::Action::kRevoke;
   job.id.attempt = std::max(cmd.attempt, 1);
@@ -214,6 +220,10 @@ bool StillWanted(const OutboxEntry& entry, const saga::Saga& current) {
   Result<protocol::Job> job = protocol::ParseJob(entry.message.payload);
   if (!job.ok()) {
     return true;  // not ours to judge; the worker refuses it
+  }
+  if (job->id.step == protocol::Step::kVault && job->id.action == protocol::Action::kRevoke &&
+      job->name.empty()) {
+    return true;  // an orphaned certificate's revocation is wanted whatever the saga does next
   }
   std::optional<saga::Slot> slot = saga::SlotFor(job->id.step, job->id.action);
   if (!slot || job->id.generation != current.generation) {

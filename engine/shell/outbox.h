@@ -31,7 +31,8 @@ std::vector<OutboxEntry> Render(const saga::Saga& saga, const std::vector<Comman
 
 // False for a job whose attempt the saga no longer runs (its result came, its lease ran out, the
 // approval ended): publishing it again from a left-over outbox would only make a cloud do work
-// whose result is thrown away, and for Vault mint a certificate nobody receives.
+// whose result is thrown away, and for Vault mint a certificate nobody receives. Always true for
+// the revocation of an orphaned certificate.
 bool StillWanted(const OutboxEntry& entry, const saga::Saga& current);
 
 // True for a job of an attempt with a lease: if it never reached a worker, the lease runs out and

@@ -5,6 +5,7 @@
 #include "gps/protocol/command.h"
 #include "gps/protocol/device_messages.h"
 #include "gps/protocol/job.h"
+#include "gps/protocol/step_results.h"
 
 namespace gps::engine {
 namespace {
@@ -108,6 +109,47 @@ TEST(StillWanted, AJobIsWantedOnlyWhileItsAttemptRuns) {
   next = s;
   next.steps.clear();
   EXPECT_FALSE(StillWanted(job, next));
+}
+
+TEST(StillWanted, AnOrphanedCertificatesRevocationIsAlwaysWanted) {
+  saga::Saga s = Sample();
+  OutboxEntry revoke = Render(s, {RevokeCertificate{"0a:0b", 2, 1}}, Instant{1}).at(0);
+  Result<protocol::Job> job = protocol::ParseJob(revoke.message.payload);
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->id.generation, 2) << "the generation that made the certificate";
+  EXPECT_EQ(job->facts_json, R"({"serial":"0a:0b"})");
+  EXPECT_TRUE(job->name.empty()) << "a name would revoke every certificate of the device";
+  EXPECT_TRUE(StillWanted(revoke, s));
+  s.generation = 9;
+  s.steps.clear();
+  EXPECT_TRUE(StillWanted(revoke, s));
+}
+
+TEST(Render, ADeviceRevocationJobNamesTheDeviceAndCarriesItsFacts) {
+  saga::Saga s = Sample();
+  s.phase = saga::Phase::kRevoking;
+  saga::StepState vault;
+  vault.status = saga::StepStatus::kSucceeded;
+  vault.attempt = 1;
+  protocol::VaultProvisionResult issued;
+  issued.certificate_pem = "-----BEGIN CERTIFICATE-----\nleaf\n-----END CERTIFICATE-----\n";
+  issued.ca_chain_pem = {"-----BEGIN CERTIFICATE-----\nca\n-----END CERTIFICATE-----\n"};
+  issued.serial = "11:22";
+  issued.expiration = 1'800'000'000;
+  vault.data_json = protocol::EncodeVaultProvision(issued);
+  s.steps[saga::Slot::kVault] = vault;
+  saga::StepState revoke;
+  revoke.status = saga::StepStatus::kRunning;
+  revoke.attempt = 1;
+  s.steps[saga::Slot::kVaultRevoke] = revoke;
+  OutboxEntry e = Render(s, {DispatchJob{saga::Slot::kVaultRevoke}}, Instant{1}).at(0);
+  EXPECT_EQ(e.message.topic, "gps/v1/jobs/vault");
+  EXPECT_EQ(e.message.correlation_data, std::string(64, 'c') + ":3:vault:revoke:1");
+  Result<protocol::Job> job = protocol::ParseJob(e.message.payload);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  EXPECT_EQ(job->name, "gw-7");
+  EXPECT_EQ(job->facts_json, R"({"serial":"11:22"})");
+  EXPECT_TRUE(StillWanted(e, s));
 }
 
 TEST(StillWanted, EverythingElseIsAlwaysWanted) {

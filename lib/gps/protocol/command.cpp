@@ -16,13 +16,15 @@ std::string_view CommandName(CommandKind kind) {
       return "retry";
     case CommandKind::kRunNow:
       return "run-now";
+    case CommandKind::kRevoke:
+      return "revoke";
   }
   return "";
 }
 
 Result<CommandKind> ParseCommandName(std::string_view text) {
-  for (CommandKind k :
-       {CommandKind::kApprove, CommandKind::kDismiss, CommandKind::kRetry, CommandKind::kRunNow}) {
+  for (CommandKind k : {CommandKind::kApprove, CommandKind::kDismiss, CommandKind::kRetry,
+                        CommandKind::kRunNow, CommandKind::kRevoke}) {
     if (text == CommandName(k)) {
       return k;
     }

@@ -1,8 +1,8 @@
 #pragma once
 // Operator commands from gps-ui to the engine, and the engine's replies (docs/protocol.md).
-// A command goes to gps/v1/commands/{approve|dismiss|retry|run-now} with MQTT 5 RESPONSE_TOPIC (the
-// UI instance's reply topic) and CORRELATION_DATA (the request id); the reply comes back there.
-// Pure; thread-safe.
+// A command goes to gps/v1/commands/{approve|dismiss|retry|run-now|revoke} with MQTT 5
+// RESPONSE_TOPIC (the UI instance's reply topic) and CORRELATION_DATA (the request id); the reply
+// comes back there. Pure; thread-safe.
 
 #include <string>
 #include <string_view>
@@ -13,7 +13,8 @@ namespace gps::protocol {
 
 // retry: a failed saga runs its failed steps again with a fresh attempt budget.
 // run-now: a step waiting out its backoff starts its next attempt at once.
-enum class CommandKind { kApprove, kDismiss, kRetry, kRunNow };
+// revoke: every cloud forgets or disables the device (Mender, DPS, Vault, IoT Hub).
+enum class CommandKind { kApprove, kDismiss, kRetry, kRunNow, kRevoke };
 std::string_view CommandName(CommandKind kind);
 Result<CommandKind> ParseCommandName(std::string_view text);
 

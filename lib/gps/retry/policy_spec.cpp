@@ -42,7 +42,8 @@ Result<Millis> ParseDurationMs(std::string_view text) {
     Millis factor;
   };
   // "ms" before "m" and "s", so that the longest suffix wins.
-  static constexpr Unit kUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+  static constexpr Unit kUnits[] = {
+      {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}};
   std::string_view number = text;
   Millis factor = 1;
   for (const Unit& u : kUnits) {
@@ -54,8 +55,9 @@ Result<Millis> ParseDurationMs(std::string_view text) {
   }
   Result<double> value = ParseNumber(number, "duration");
   if (!value.ok() || *value < 0 || *value * static_cast<double>(factor) > kMaxDurationMs) {
-    return Status::InvalidArgument("'" + std::string(text) +
-                                   "' is not a duration between 0 and 720h (e.g. 250ms, 5s, 2m)");
+    return Status::InvalidArgument(
+        "'" + std::string(text) +
+        "' is not a duration between 0 and 720h (e.g. 250ms, 5s, 2m, 1h, 14d)");
   }
   return static_cast<Millis>(std::llround(*value * static_cast<double>(factor)));
 }

@@ -10,9 +10,11 @@ namespace {
 
 constexpr Phase kPhases[] = {Phase::kPending,    Phase::kCheckingName, Phase::kProvisioning,
                              Phase::kDelivering, Phase::kProvisioned,  Phase::kFailed,
-                             Phase::kDismissed};
-constexpr Slot kSlots[] = {Slot::kMenderName, Slot::kDpsName, Slot::kMender, Slot::kDps,
-                           Slot::kVault};
+                             Phase::kDismissed,  Phase::kRevoking,     Phase::kRevoked};
+constexpr Slot kSlots[] = {Slot::kMenderName,   Slot::kDpsName,   Slot::kMender,
+                           Slot::kDps,          Slot::kVault,     Slot::kHubManifest,
+                           Slot::kMenderRevoke, Slot::kDpsRevoke, Slot::kVaultRevoke,
+                           Slot::kHubRevoke};
 constexpr StepStatus kStepStatuses[] = {StepStatus::kIdle, StepStatus::kRunning,
                                         StepStatus::kWaiting, StepStatus::kSucceeded,
                                         StepStatus::kFailed};
@@ -53,6 +55,10 @@ std::string_view PhaseName(Phase phase) {
       return "failed";
     case Phase::kDismissed:
       return "dismissed";
+    case Phase::kRevoking:
+      return "revoking";
+    case Phase::kRevoked:
+      return "revoked";
   }
   return "pending";
 }
@@ -80,6 +86,10 @@ std::string_view ApiState(Phase phase) {
       return "failed";
     case Phase::kDismissed:
       return "dismissed";
+    case Phase::kRevoking:
+      return "revoking";
+    case Phase::kRevoked:
+      return "revoked";
   }
   return "pending";
 }
@@ -96,6 +106,16 @@ std::string_view SlotName(Slot slot) {
       return "dps";
     case Slot::kVault:
       return "vault";
+    case Slot::kHubManifest:
+      return "hubManifest";
+    case Slot::kMenderRevoke:
+      return "menderRevoke";
+    case Slot::kDpsRevoke:
+      return "dpsRevoke";
+    case Slot::kVaultRevoke:
+      return "vaultRevoke";
+    case Slot::kHubRevoke:
+      return "hubRevoke";
   }
   return "";
 }
@@ -113,19 +133,35 @@ protocol::Step SlotStep(Slot slot) {
   switch (slot) {
     case Slot::kMenderName:
     case Slot::kMender:
+    case Slot::kMenderRevoke:
       return protocol::Step::kMender;
     case Slot::kDpsName:
     case Slot::kDps:
+    case Slot::kDpsRevoke:
       return protocol::Step::kDps;
     case Slot::kVault:
+    case Slot::kVaultRevoke:
       return protocol::Step::kVault;
+    case Slot::kHubManifest:
+    case Slot::kHubRevoke:
+      return protocol::Step::kHubManifest;
   }
   return protocol::Step::kMender;
 }
 
 protocol::Action SlotAction(Slot slot) {
-  return slot == Slot::kMenderName || slot == Slot::kDpsName ? protocol::Action::kCheckName
-                                                             : protocol::Action::kProvision;
+  switch (slot) {
+    case Slot::kMenderName:
+    case Slot::kDpsName:
+      return protocol::Action::kCheckName;
+    case Slot::kMenderRevoke:
+    case Slot::kDpsRevoke:
+    case Slot::kVaultRevoke:
+    case Slot::kHubRevoke:
+      return protocol::Action::kRevoke;
+    default:
+      return protocol::Action::kProvision;
+  }
 }
 
 std::optional<Slot> SlotFor(protocol::Step step, protocol::Action action) {
@@ -199,6 +235,8 @@ std::string EncodeSaga(const Saga& s) {
         .Field("deadline", st.deadline.ms)
         .Field("retryAt", st.retry_at.ms)
         .Field("budgetStart", st.budget_start)
+        .Field("waitingSince", st.waiting_since.ms)
+        .Field("polls", st.polls)
         .Field("finished", st.finished.ms)
         .Field("lastError", protocol::CapText(st.last_error, protocol::kMaxErrorTextBytes))
         .Key("data")
@@ -210,6 +248,9 @@ std::string EncodeSaga(const Saga& s) {
       .Field("sealedBundle", crypto::Base64Encode(s.sealed_bundle))
       .Field("deliveredAt", s.delivered_at.ms)
       .Field("provisionedAt", s.provisioned_at.ms)
+      .Field("revokedBy", s.revoked_by)
+      .Field("revokeRequestedAt", s.revoke_requested_at.ms)
+      .Field("revokedAt", s.revoked_at.ms)
       .Field("lastError", protocol::CapText(s.last_error, protocol::kMaxErrorTextBytes))
       .Field("resealNeeded", s.reseal_needed)
       .Key("pendingReply")
@@ -260,6 +301,13 @@ Result<Saga> DecodeSaga(std::string_view text, std::int64_t version) {
                                      std::to_string(budget_start) + " is outside [0, attempt]");
     }
     st.budget_start = static_cast<int>(budget_start);
+    GPS_ASSIGN_OR_RETURN(st.waiting_since.ms, v.GetIntOr("waitingSince", 0));
+    GPS_ASSIGN_OR_RETURN(std::int64_t polls, v.GetIntOr("polls", 0));
+    if (polls < 0 || polls > attempt) {
+      return Status::InvalidArgument("saga: steps." + key + ".polls " + std::to_string(polls) +
+                                     " is outside [0, attempt]");
+    }
+    st.polls = static_cast<int>(polls);
     GPS_ASSIGN_OR_RETURN(st.finished.ms, v.GetIntOr("finished", 0));
     GPS_ASSIGN_OR_RETURN(st.last_error,
                          v.GetStringOr("lastError", "", protocol::kMaxErrorTextBytes));
@@ -271,6 +319,9 @@ Result<Saga> DecodeSaga(std::string_view text, std::int64_t version) {
   GPS_ASSIGN_OR_RETURN(s.sealed_bundle, Base64Field(root, "sealedBundle", kMaxSagaBytes));
   GPS_ASSIGN_OR_RETURN(s.delivered_at.ms, root.GetIntOr("deliveredAt", 0));
   GPS_ASSIGN_OR_RETURN(s.provisioned_at.ms, root.GetIntOr("provisionedAt", 0));
+  GPS_ASSIGN_OR_RETURN(s.revoked_by, root.GetStringOr("revokedBy", "", 256));
+  GPS_ASSIGN_OR_RETURN(s.revoke_requested_at.ms, root.GetIntOr("revokeRequestedAt", 0));
+  GPS_ASSIGN_OR_RETURN(s.revoked_at.ms, root.GetIntOr("revokedAt", 0));
   GPS_ASSIGN_OR_RETURN(s.last_error,
                        root.GetStringOr("lastError", "", protocol::kMaxErrorTextBytes));
   GPS_ASSIGN_OR_RETURN(s.reseal_needed, root.GetBoolOr("resealNeeded", false));

@@ -25,15 +25,29 @@ enum class Phase {
   kProvisioned,   // the device acknowledged its files
   kFailed,        // a step failed; see last_error and the step
   kDismissed,     // an operator dismissed the device
+  kRevoking,      // an operator revoked the device; the compensations are running
+  kRevoked,       // every cloud has forgotten or disabled the device
 };
 std::string_view PhaseName(Phase phase);
 Result<Phase> ParsePhase(std::string_view text);
-// The state the REST API and the device see: pending, provisioning, provisioned, failed, dismissed.
+// The state the REST API and the device see: pending, provisioning, provisioned, failed, dismissed,
+// revoking, revoked.
 std::string_view ApiState(Phase phase);
 
-// One unit of cloud work in a saga. Name checks and provisioning of the same cloud are separate
-// slots, each with its own attempts.
-enum class Slot { kMenderName, kDpsName, kMender, kDps, kVault };
+// One unit of cloud work in a saga. Name checks, provisioning and revocation of the same cloud are
+// separate slots, each with its own attempts. kHubManifest runs after the device's ack.
+enum class Slot {
+  kMenderName,
+  kDpsName,
+  kMender,
+  kDps,
+  kVault,
+  kHubManifest,
+  kMenderRevoke,
+  kDpsRevoke,
+  kVaultRevoke,
+  kHubRevoke,
+};
 std::string_view SlotName(Slot slot);
 Result<Slot> ParseSlot(std::string_view text);
 protocol::Step SlotStep(Slot slot);
@@ -54,7 +68,10 @@ struct StepState {
   std::string last_error;        // the cloud's words, for the operator
   std::string data_json = "{}";  // the worker's result data (protocol/step_results.h)
   Instant retry_at;              // kWaiting: when the next attempt starts
-  int budget_start = 0;          // attempts made before the current budget (operator retry)
+  int budget_start = 0;          // attempts not counted by the current budget (operator retry,
+                                 // answers that the device is not in IoT Hub yet)
+  Instant waiting_since;         // hub manifest: the first "not in IoT Hub yet" answer
+  int polls = 0;                 // hub manifest: "not in IoT Hub yet" answers so far
 
   friend bool operator==(const StepState&, const StepState&) = default;
 };
@@ -94,6 +111,9 @@ struct Saga {
   std::string sealed_bundle;  // raw ciphertext kept for re-delivery until the ack
   Instant delivered_at;
   Instant provisioned_at;
+  std::string revoked_by;
+  Instant revoke_requested_at;
+  Instant revoked_at;
 
   std::string last_error;
   // The device came back with another transport key after secrets were sealed to the old one:
