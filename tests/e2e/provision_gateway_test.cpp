@@ -16,51 +16,14 @@
 #include "gps/crypto/keys.h"
 #include "gps/crypto/x509.h"
 #include "gps/json/json.h"
+#include "tests/support/e2e_helpers.h"
 #include "tests/support/stack.h"
+#include "workers/hub-manifest/manifest_template.h"
 
 namespace gps::testing {
 namespace {
 
 using std::chrono::seconds;
-
-std::optional<DeviceSummary> FindByMac(Stack& stack, const std::string& query,
-                                       const std::string& mac) {
-  for (const DeviceSummary& d : stack.ListDevices(query)) {
-    if (d.mac == mac) {
-      return d;
-    }
-  }
-  return std::nullopt;
-}
-
-// Waits until the gateway with this MAC shows up as pending.
-DeviceSummary WaitForPending(Stack& stack, const std::string& mac) {
-  std::optional<DeviceSummary> found;
-  WaitUntil([&] { return (found = FindByMac(stack, "?state=pending", mac)).has_value(); },
-            seconds(20), std::chrono::milliseconds(200));
-  if (!found) {
-    ADD_FAILURE() << "gateway " << mac << " never became pending\n" << stack.Logs();
-    return {};
-  }
-  return *found;
-}
-
-std::string ReadKeyValue(const std::string& env_text, const std::string& key) {
-  std::string prefix = key + "=";
-  std::size_t pos = 0;
-  while (pos < env_text.size()) {
-    std::size_t end = env_text.find('\n', pos);
-    if (end == std::string::npos) {
-      end = env_text.size();
-    }
-    std::string line = env_text.substr(pos, end - pos);
-    if (line.rfind(prefix, 0) == 0) {
-      return line.substr(prefix.size());
-    }
-    pos = end + 1;
-  }
-  return "";
-}
 
 int FileMode(const std::string& path) {
   struct stat st {};
@@ -68,21 +31,6 @@ int FileMode(const std::string& path) {
     return -1;
   }
   return static_cast<int>(st.st_mode & 0777);
-}
-
-std::vector<json::Value> ArrayAt(const json::Value& root, const std::string& service,
-                                 const std::string& list) {
-  Result<json::Value> s = root.GetObject(service);
-  if (!s.ok()) {
-    ADD_FAILURE() << s.status().ToString();
-    return {};
-  }
-  Result<std::vector<json::Value>> items = s->GetArray(list);
-  if (!items.ok()) {
-    ADD_FAILURE() << items.status().ToString();
-    return {};
-  }
-  return *items;
 }
 
 class ProvisionGatewayTest : public ::testing::Test {
@@ -218,6 +166,26 @@ TEST_F(ProvisionGatewayTest, ApprovedGatewayReceivesWorkingCredentials) {
   EXPECT_EQ(hub_devices[0].GetString("deviceId").value_or(""), name);
   EXPECT_EQ(ArrayAt(after->Root(), "mender", "devices")[0].GetString("status").value_or(""),
             "accepted");
+
+  // Now that the gateway is in IoT Hub, the manifest step finds it and applies the deployment
+  // manifest: the simulator holds it, rendered for this device, and it validates against the
+  // IoT Edge deployment schemas.
+  ASSERT_TRUE(
+      WaitUntil([&] { return StepStatus(stack_, pending.id, "hubManifest") == "succeeded"; },
+                seconds(30), std::chrono::milliseconds(200)))
+      << "hubManifest: " << StepStatus(stack_, pending.id, "hubManifest") << "\n"
+      << stack_.Logs();
+  Result<json::Document> applied = stack_.CloudsimState();
+  ASSERT_TRUE(applied.ok());
+  std::vector<json::Value> configured = ArrayAt(applied->Root(), "hub", "devices");
+  ASSERT_EQ(configured.size(), 1u);
+  std::optional<json::Value> content = configured[0].Find("configurationContent");
+  ASSERT_TRUE(content.has_value());
+  std::string manifest = content->Serialize();
+  Result<worker::hub::ManifestTemplate> valid = worker::hub::ManifestTemplate::Parse(manifest);
+  EXPECT_TRUE(valid.ok()) << valid.status().ToString();
+  EXPECT_NE(manifest.find("\"" + name + "\""), std::string::npos) << "rendered for the device";
+  EXPECT_EQ(manifest.find("${"), std::string::npos) << "no placeholder left";
 
   // The restart commands ran, in order.
   EXPECT_EQ(ReadFileOrEmpty(stack_.GatewayDir("first") + "/restarts.log"), "mender\niotedge\n");

@@ -8,6 +8,12 @@
 
 namespace gps::testing {
 
+namespace {
+// The demo deployment manifest, the one scripts/run uses: the tests apply what operators start
+// from.
+constexpr char kManifestTemplate[] = GPS_SOURCE_DIR "/deploy/iot-edge/manifest.template.json";
+}  // namespace
+
 std::string Binaries::Engine() { return GPS_BIN_ENGINE; }
 std::string Binaries::Ui() { return GPS_BIN_UI; }
 std::string Binaries::Cloudsim() { return GPS_BIN_CLOUDSIM; }
@@ -17,6 +23,7 @@ std::string Binaries::Worker(const std::string& step) {
   if (step == "mender") return GPS_BIN_WORKER_MENDER;
   if (step == "dps") return GPS_BIN_WORKER_DPS;
   if (step == "vault") return GPS_BIN_WORKER_VAULT;
+  if (step == "hub-manifest") return GPS_BIN_WORKER_HUB_MANIFEST;
   throw std::invalid_argument("no worker for step " + step);
 }
 
@@ -31,12 +38,17 @@ Stack::Stack(const TempDir& dir, StackOptions options)
   secrets_.dps_policy_key = crypto::Base64Encode(crypto::RandomBytes(32).value());
   secrets_.dps_id_scope = "0ne00" + suffix_.substr(0, 6);
   secrets_.vault_token = "hvs.test-" + suffix_;
+  secrets_.hub_host = "gps-test-" + suffix_ + ".azure-devices.net";
+  secrets_.hub_policy_name = "iothubowner";
+  secrets_.hub_policy_key = crypto::Base64Encode(crypto::RandomBytes(32).value());
 
   StartCloudsim(options.cloudsim_env);
 
   for (int i = 1; i <= options.engines; ++i) {
     std::string name = "engine-" + std::to_string(i);
     auto engine = CommonEnv(name);
+    // The tests' gateways register within seconds: look for them often.
+    engine["GPS_ENGINE_HUB_WAIT"] = "backoff=500ms,multiplier=1.5,max_backoff=2s,jitter=0.2";
     for (const auto& [k, v] : options.engine_env) {
       engine[k] = v;
     }
@@ -82,6 +94,13 @@ std::map<std::string, std::string> Stack::WorkerEnv(const std::string& step, int
   } else if (step == "vault") {
     env["GPS_VAULT_ADDR"] = base + std::to_string(ports_.vault);
     env["GPS_VAULT_TOKEN"] = secrets_.vault_token;
+  } else if (step == "hub-manifest") {
+    env["GPS_HUB_URL"] = base + std::to_string(ports_.hub);
+    env["GPS_HUB_HOST"] = secrets_.hub_host;
+    env["GPS_HUB_POLICY_NAME"] = secrets_.hub_policy_name;
+    env["GPS_HUB_POLICY_KEY"] = secrets_.hub_policy_key;
+    env["GPS_HUB_MANIFEST_TEMPLATE"] = kManifestTemplate;
+    env["GPS_HUB_WAIT_RETRY_S"] = "1";  // the tests' gateways register within seconds
   } else {
     throw std::invalid_argument("no worker for step " + step);
   }
@@ -166,6 +185,9 @@ void Stack::StartCloudsim(const std::map<std::string, std::string>& extra_env) {
       {"GPS_CLOUDSIM_DPS_POLICY_KEY", secrets_.dps_policy_key},
       {"GPS_CLOUDSIM_DPS_ID_SCOPE", secrets_.dps_id_scope},
       {"GPS_CLOUDSIM_VAULT_TOKEN", secrets_.vault_token},
+      {"GPS_CLOUDSIM_HUB_HOST", secrets_.hub_host},
+      {"GPS_CLOUDSIM_HUB_POLICY_NAME", secrets_.hub_policy_name},
+      {"GPS_CLOUDSIM_HUB_POLICY_KEY", secrets_.hub_policy_key},
       {"GPS_LOG_LEVEL", log_level_},
   };
   for (const auto& [k, v] : extra_env) {

@@ -52,7 +52,7 @@ struct StackOptions {
   // would share their subscription groups and take each other's messages.
   bool private_servers = true;
   // The workers started with the stack; others can be started later with StartWorker().
-  std::vector<std::string> workers = {"mender", "dps", "vault"};
+  std::vector<std::string> workers = {"mender", "dps", "vault", "hub-manifest"};
   int engines = 1;  // gps-engine replicas
   // Added to gps-engine's, gps-ui's and gps-cloudsim's environment, e.g. a short retry policy.
   std::map<std::string, std::string> engine_env;
@@ -74,6 +74,9 @@ class Stack {
     std::string dps_policy_key;
     std::string dps_id_scope;
     std::string vault_token;
+    std::string hub_host;
+    std::string hub_policy_name;
+    std::string hub_policy_key;
   };
   const Secrets& secrets() const { return secrets_; }
 

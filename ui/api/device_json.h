@@ -25,8 +25,8 @@ std::string DeviceJson(const DeviceView& device);
 std::string DeviceListJson(const std::vector<DeviceView>& devices);
 
 // The REST states, in the order the API documents them.
-inline constexpr std::string_view kApiStates[] = {"pending", "provisioning", "provisioned",
-                                                  "failed", "dismissed"};
+inline constexpr std::string_view kApiStates[] = {
+    "pending", "provisioning", "provisioned", "failed", "dismissed", "revoking", "revoked"};
 
 // The values of ?state= (every occurrence): none gives nullopt (no filter); one known state gives
 // it; an unknown, empty or repeated value is InvalidArgument with a message for the caller.

@@ -119,6 +119,10 @@ HttpResponse ApiHandlers::Retry(const HttpRequest& request, const std::string& i
   return DeviceCommand(request, id, protocol::CommandKind::kRetry);
 }
 
+HttpResponse ApiHandlers::Revoke(const HttpRequest& request, const std::string& id) {
+  return DeviceCommand(request, id, protocol::CommandKind::kRevoke);
+}
+
 HttpResponse ApiHandlers::RunNow(const HttpRequest& request, const std::string& id) {
   Result<RunNowRequest> body = ParseRunNowBody(request.body);
   if (!body.ok()) {

@@ -28,6 +28,7 @@ class ApiHandlers {
   HttpResponse Retry(const HttpRequest& request, const std::string& id);
   // Body optional: {"step": "<slot>"}; without it every step waiting for a retry starts.
   HttpResponse RunNow(const HttpRequest& request, const std::string& id);
+  HttpResponse Revoke(const HttpRequest& request, const std::string& id);
 
  private:
   // Who the command is from, for the engine's audit trail.

@@ -24,6 +24,9 @@ void AddRoutes(Router& router, ApiHandlers& handlers) {
   router.Add("POST", "/api/devices/{id}/run-now", [&](const HttpRequest& r, const PathParams& p) {
     return handlers.RunNow(r, p.at("id"));
   });
+  router.Add("POST", "/api/devices/{id}/revoke", [&](const HttpRequest& r, const PathParams& p) {
+    return handlers.Revoke(r, p.at("id"));
+  });
   router.Add("GET", "/",
              [](const HttpRequest&, const PathParams&) { return AssetResponse(IndexPage()); });
   router.Add("GET", "/static/{file}", [](const HttpRequest&, const PathParams& p) {

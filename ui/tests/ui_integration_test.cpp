@@ -383,6 +383,8 @@ class UiIntegrationTest : public ::testing::Test {
                                     "",
                                     "{}",
                                     Instant{},
+                                    0,
+                                    Instant{},
                                     0};
     v.steps[saga::Slot::kDps] = {saga::StepStatus::kSucceeded,
                                  1,
@@ -392,6 +394,8 @@ class UiIntegrationTest : public ::testing::Test {
                                  "",
                                  R"({"sealedSymmetricKey":"U0VBTEVEU0VDUkVU"})",
                                  Instant{},
+                                 0,
+                                 Instant{},
                                  0};
     v.steps[saga::Slot::kVault] = {saga::StepStatus::kFailed,
                                    2,
@@ -400,6 +404,8 @@ class UiIntegrationTest : public ::testing::Test {
                                    Instant{kT0 + 900},
                                    "vault: HTTP 500: <script>alert(1)</script>",
                                    "{}",
+                                   Instant{},
+                                   0,
                                    Instant{},
                                    0};
     GPS_RETURN_IF_ERROR(Put(conn, v, kT0 + 500));

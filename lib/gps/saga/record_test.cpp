@@ -39,6 +39,8 @@ Saga FullSaga() {
                                          "",
                                          R"({"available":true,"detail":""})",
                                          Instant{101},
+                                         0,
+                                         Instant{},
                                          0};
   s.steps[Slot::kDpsName] = StepState{StepStatus::kSucceeded,
                                       2,
@@ -48,9 +50,12 @@ Saga FullSaga() {
                                       "dps: HTTP 503: busy",
                                       R"({"available":true})",
                                       Instant{102},
-                                      1};
-  s.steps[Slot::kMender] = StepState{
-      StepStatus::kRunning, 1, Instant{7}, Instant{8}, Instant{}, "", "{}", Instant{103}, 0};
+                                      1,
+                                      Instant{},
+                                      0};
+  s.steps[Slot::kMender] =
+      StepState{StepStatus::kRunning, 1, Instant{7}, Instant{8}, Instant{}, "", "{}",
+                Instant{103},         0, Instant{},  0};
   s.steps[Slot::kDps] = StepState{StepStatus::kFailed,
                                   5,
                                   Instant{9},
@@ -59,13 +64,40 @@ Saga FullSaga() {
                                   "dps: HTTP 400: \"bad\"\n",
                                   R"({"nested":{"a":[1,null]}})",
                                   Instant{104},
+                                  0,
+                                  Instant{},
                                   0};
-  s.steps[Slot::kVault] =
-      StepState{StepStatus::kIdle, 0, Instant{}, Instant{}, Instant{}, "", "{}", Instant{105}, 0};
+  s.steps[Slot::kVault] = StepState{StepStatus::kIdle, 0, Instant{}, Instant{}, Instant{}, "", "{}",
+                                    Instant{105},      0, Instant{}, 0};
+  s.steps[Slot::kHubManifest] = StepState{StepStatus::kWaiting,
+                                          9,
+                                          Instant{12},
+                                          Instant{13},
+                                          Instant{14},
+                                          "hub-manifest: not in IoT Hub yet",
+                                          R"({"hubDeviceId":"gw-berlin-0042","waiting":true})",
+                                          Instant{106},
+                                          7,
+                                          Instant{15},
+                                          6};
+  s.steps[Slot::kDpsRevoke] = StepState{StepStatus::kSucceeded,
+                                        1,
+                                        Instant{16},
+                                        Instant{17},
+                                        Instant{18},
+                                        "",
+                                        "{}",
+                                        Instant{},
+                                        0,
+                                        Instant{},
+                                        0};
   s.bundle_id = "b-7";
   s.sealed_bundle = std::string("\x01\x00\xffsealed", 9);
   s.delivered_at = Instant{1763880200000};
   s.provisioned_at = Instant{1763880300000};
+  s.revoked_by = "bob";
+  s.revoke_requested_at = Instant{1763880350000};
+  s.revoked_at = Instant{1763880360000};
   s.last_error = "vault: HTTP 500: internal";
   s.pending_reply = ReplyTarget{"gps/v1/replies/ui-1", std::string("corr\x00\x01", 6)};
   s.updated_at = Instant{1763880400000};
@@ -269,6 +301,36 @@ TEST(DecodeSaga, RefusesABudgetBeyondTheAttempts) {
   Result<Saga> back = DecodeSaga(EncodeSaga(s), 1);
   ASSERT_FALSE(back.ok());
   EXPECT_NE(back.status().message().find("budgetStart"), std::string::npos);
+}
+
+TEST(DecodeSaga, RefusesMorePollsThanAttempts) {
+  Saga s;
+  s.device_id = std::string(64, 'a');
+  s.transport_key = std::string(32, 'k');
+  StepState st;
+  st.attempt = 2;
+  st.polls = 3;
+  s.steps[Slot::kHubManifest] = st;
+  Result<Saga> back = DecodeSaga(EncodeSaga(s), 1);
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.status().message().find("polls"), std::string::npos);
+}
+
+TEST(SagaNames, EveryPhaseAndSlotRoundTripsByName) {
+  for (Phase p : {Phase::kPending, Phase::kCheckingName, Phase::kProvisioning, Phase::kDelivering,
+                  Phase::kProvisioned, Phase::kFailed, Phase::kDismissed, Phase::kRevoking,
+                  Phase::kRevoked}) {
+    EXPECT_EQ(Must(ParsePhase(PhaseName(p))), p);
+  }
+  EXPECT_EQ(ApiState(Phase::kRevoking), "revoking");
+  EXPECT_EQ(ApiState(Phase::kRevoked), "revoked");
+  for (Slot slot : {Slot::kHubManifest, Slot::kMenderRevoke, Slot::kDpsRevoke, Slot::kVaultRevoke,
+                    Slot::kHubRevoke}) {
+    EXPECT_EQ(Must(ParseSlot(SlotName(slot))), slot);
+    EXPECT_EQ(SlotFor(SlotStep(slot), SlotAction(slot)), slot);
+  }
+  EXPECT_EQ(SlotAction(Slot::kHubRevoke), protocol::Action::kRevoke);
+  EXPECT_EQ(SlotStep(Slot::kHubRevoke), protocol::Step::kHubManifest);
 }
 
 }  // namespace
