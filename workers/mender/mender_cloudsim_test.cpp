@@ -174,6 +174,14 @@ TEST_F(MenderCloudsimTest, WrongTokenIsPermanentWithMendersText) {
     EXPECT_NE(r.outcome.error.find("HTTP 401: unauthorized"), std::string::npos) << r.outcome.error;
   }
   EXPECT_TRUE(Active().empty());
+
+  // The decommission itself is refused too, and leaves the device where it is.
+  const std::string id = Provisioned(Run(MakeJob(protocol::Action::kProvision)));
+  protocol::JobResult revoke = CloudsimTest::Run(step, RevokeJob(id));
+  EXPECT_TRUE(revoke.outcome.permanent());
+  EXPECT_EQ(revoke.outcome.error, "mender: decommission " + id + ": HTTP 401: unauthorized");
+  EXPECT_EQ(Active().size(), 1u);
+  EXPECT_TRUE(InInventory(id));
 }
 
 TEST_F(MenderCloudsimTest, RefusedBodyIsPermanentWithMendersText) {
