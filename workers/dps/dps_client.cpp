@@ -21,6 +21,7 @@ constexpr std::size_t kMinKeyBytes = 16;
 constexpr std::size_t kMaxKeyBytes = 64;
 constexpr std::size_t kMaxKeyBase64 = 128;
 constexpr std::size_t kMaxRegistrationId = 128;
+constexpr std::size_t kMaxEtagLength = 256;
 
 std::string EnrollmentUrl(const DpsSettings& s, std::string_view registration_id,
                           std::string_view suffix) {
@@ -149,11 +150,32 @@ Result<http::Request> AttestationMechanismRequest(const DpsSettings& s,
   return r;
 }
 
+Result<http::Request> DeleteEnrollmentRequest(const DpsSettings& s,
+                                              std::string_view registration_id,
+                                              std::string_view etag, Instant now) {
+  GPS_ASSIGN_OR_RETURN(http::Request r,
+                       BaseRequest(s, "DELETE", EnrollmentUrl(s, registration_id, ""), now));
+  if (!etag.empty()) {
+    r.headers.push_back({"If-Match", QuotedEtag(etag)});
+  }
+  return r;
+}
+
+std::string QuotedEtag(std::string_view etag) {
+  bool quoted = etag.size() >= 2 && etag.back() == '"' &&
+                (etag.front() == '"' || etag.substr(0, 3) == "W/\"");
+  return quoted ? std::string(etag) : "\"" + std::string(etag) + "\"";
+}
+
 Result<Enrollment> ParseEnrollment(std::string_view body) {
   GPS_ASSIGN_OR_RETURN(json::Document doc, json::ParseObject(body, kMaxBodyBytes, "enrollment"));
   json::Value root = doc.Root();
   Enrollment e;
   GPS_ASSIGN_OR_RETURN(e.registration_id, root.GetString("registrationId", kMaxRegistrationId));
+  GPS_ASSIGN_OR_RETURN(e.etag, root.GetStringOr("etag", "", kMaxEtagLength));
+  if (HasControlCharacter(e.etag)) {
+    return Status::InvalidArgument("enrollment.etag: contains control characters");
+  }
   if (std::optional<json::Value> twin = root.Find("initialTwin"); twin && twin->IsObject()) {
     if (std::optional<json::Value> tags = twin->Find("tags"); tags && tags->IsObject()) {
       if (std::optional<json::Value> id = tags->Find("gpsDeviceId"); id && id->IsString()) {
@@ -201,6 +223,11 @@ Result<http::Response> DpsClient::GetEnrollment(std::string_view registration_id
 Result<http::Response> DpsClient::PutEnrollment(const EnrollmentSpec& spec,
                                                 Instant deadline) const {
   return Send(PutEnrollmentRequest(settings_, spec, clock_.Now()), deadline);
+}
+
+Result<http::Response> DpsClient::DeleteEnrollment(std::string_view registration_id,
+                                                   std::string_view etag, Instant deadline) const {
+  return Send(DeleteEnrollmentRequest(settings_, registration_id, etag, clock_.Now()), deadline);
 }
 
 Result<http::Response> DpsClient::GetAttestationMechanism(std::string_view registration_id,

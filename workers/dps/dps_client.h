@@ -67,11 +67,20 @@ Result<http::Request> PutEnrollmentRequest(const DpsSettings& s, const Enrollmen
                                            Instant now);
 Result<http::Request> AttestationMechanismRequest(const DpsSettings& s,
                                                   std::string_view registration_id, Instant now);
+// A delete conditional on the enrollment still having etag (If-Match, quoted as DPS requires), so
+// an enrollment changed since it was judged ours is not removed; etag empty: unconditional.
+Result<http::Request> DeleteEnrollmentRequest(const DpsSettings& s,
+                                              std::string_view registration_id,
+                                              std::string_view etag, Instant now);
+// The If-Match value of an etag: wrapped in double quotes unless it already is (as the Azure SDKs
+// do; DPS compares quoted etags).
+std::string QuotedEtag(std::string_view etag);
 
 // The parts of an IndividualEnrollment the worker needs.
 struct Enrollment {
   std::string registration_id;
   std::string gps_device_id;  // initialTwin.tags.gpsDeviceId; empty when absent or not a string
+  std::string etag;           // as DPS wrote it (unquoted); empty when absent
 };
 Result<Enrollment> ParseEnrollment(std::string_view body);
 // An AttestationMechanism of type symmetricKey, with both keys valid.
@@ -91,6 +100,8 @@ class DpsClient {
   Result<http::Response> PutEnrollment(const EnrollmentSpec& spec, Instant deadline) const;
   Result<http::Response> GetAttestationMechanism(std::string_view registration_id,
                                                  Instant deadline) const;
+  Result<http::Response> DeleteEnrollment(std::string_view registration_id, std::string_view etag,
+                                          Instant deadline) const;
 
  private:
   Result<http::Response> Send(Result<http::Request> request, Instant deadline) const;

@@ -140,6 +140,29 @@ TEST(DpsRequestTest, AttestationMechanismIsABodilessPost) {
   EXPECT_EQ(Header(*r, "Content-Type"), "");
 }
 
+TEST(DpsRequestTest, DeleteEnrollmentIsConditionalOnTheQuotedEtag) {
+  Result<http::Request> r = DeleteEnrollmentRequest(Settings(), "gw-berlin-0042", "AAAA=", kNow);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->method, "DELETE");
+  EXPECT_EQ(r->url,
+            "https://mydps.azure-devices-provisioning.net/enrollments/gw-berlin-0042"
+            "?api-version=2021-10-01");
+  EXPECT_EQ(Header(*r, "Authorization"), kExpectedSas);
+  EXPECT_EQ(Header(*r, "If-Match"), R"("AAAA=")");
+  EXPECT_TRUE(r->body.empty());
+
+  Result<http::Request> unconditional = DeleteEnrollmentRequest(Settings(), "gw-1", "", kNow);
+  ASSERT_TRUE(unconditional.ok());
+  EXPECT_FALSE(HasHeader(*unconditional, "If-Match"));
+}
+
+TEST(DpsRequestTest, EtagsAreQuotedOnce) {
+  EXPECT_EQ(QuotedEtag("AAAA="), R"("AAAA=")");
+  EXPECT_EQ(QuotedEtag(R"("AAAA=")"), R"("AAAA=")");
+  EXPECT_EQ(QuotedEtag(R"(W/"AAAA=")"), R"(W/"AAAA=")");
+  EXPECT_EQ(QuotedEtag(R"(")"), R"(""")");
+}
+
 TEST(DpsKeysTest, GeneratedKeysAreTwoDistinct64ByteKeys) {
   Result<SymmetricKeys> keys = GenerateSymmetricKeys();
   ASSERT_TRUE(keys.ok());
@@ -166,8 +189,12 @@ TEST(DpsParseTest, EnrollmentOwnerTag) {
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   EXPECT_EQ(e->registration_id, "gw-1");
   EXPECT_EQ(e->gps_device_id, "abc");
+  EXPECT_EQ(e->etag, R"("AAAA")");
 
   EXPECT_EQ(ParseEnrollment(R"({"registrationId":"gw-1"})").value().gps_device_id, "");
+  EXPECT_EQ(ParseEnrollment(R"({"registrationId":"gw-1"})").value().etag, "");
+  EXPECT_FALSE(ParseEnrollment(R"({"registrationId":"gw-1","etag":7})").ok());
+  EXPECT_FALSE(ParseEnrollment(R"({"registrationId":"gw-1","etag":"a\nb"})").ok());
   EXPECT_EQ(ParseEnrollment(R"({"registrationId":"gw-1","initialTwin":{"tags":{"gpsDeviceId":7}}})")
                 .value()
                 .gps_device_id,

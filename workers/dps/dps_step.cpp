@@ -28,21 +28,23 @@ NameCheckAnswer InterpretNameCheck(const Result<http::Response>& response, std::
 CreateAnswer InterpretCreate(const Result<http::Response>& response, std::string_view what,
                              Instant now) {
   if (response.ok() && response->status == 409) {
-    return {CreateAnswer::Kind::kExists, Outcome::Ok()};
+    return {CreateAnswer::Kind::kExists, Outcome::Ok(), http::ErrorText(*response)};
   }
   if (response.ok() && response->status == 412) {
     return {CreateAnswer::Kind::kFailed,
-            Outcome::Retryable(std::string(what) + ": HTTP 412: " + http::ErrorText(*response))};
+            Outcome::Retryable(std::string(what) + ": HTTP 412: " + http::ErrorText(*response)),
+            ""};
   }
   Outcome outcome = http::Classify(response, what, now);
   if (!outcome.ok()) {
-    return {CreateAnswer::Kind::kFailed, std::move(outcome)};
+    return {CreateAnswer::Kind::kFailed, std::move(outcome), ""};
   }
-  return {CreateAnswer::Kind::kCreated, Outcome::Ok()};
+  return {CreateAnswer::Kind::kCreated, Outcome::Ok(), ""};
 }
 
 Outcome InterpretExisting(const Result<http::Response>& response, std::string_view name,
-                          std::string_view gps_device_id, std::string_view what, Instant now) {
+                          std::string_view gps_device_id, std::string_view conflict,
+                          std::string_view what, Instant now) {
   const std::string prefix(what);
   if (response.ok() && response->status == 404) {
     return Outcome::Retryable(prefix + ": DPS enrollment " + std::string(name) +
@@ -55,8 +57,9 @@ Outcome InterpretExisting(const Result<http::Response>& response, std::string_vi
   }
   if (enrollment.gps_device_id != gps_device_id) {
     metrics::Inc("worker.dps.enrollment_conflict_foreign");
-    return Outcome::Permanent(prefix + ": HTTP 409: DPS enrollment " + std::string(name) +
-                              " exists and belongs to another device");
+    return Outcome::Permanent(prefix + ": HTTP 409: " + std::string(conflict) +
+                              " (DPS enrollment " + std::string(name) +
+                              " belongs to another device)");
   }
   metrics::Inc("worker.dps.enrollment_conflict_ours");
   return Outcome::Ok();
@@ -67,6 +70,45 @@ KeysAnswer InterpretAttestation(const Result<http::Response>& response, std::str
   KeysAnswer answer;
   answer.outcome = http::ParseAnswer(response, what, now, ParseAttestationMechanism, &answer.keys);
   return answer;
+}
+
+RevokeLookup InterpretRevokeLookup(const Result<http::Response>& response,
+                                   std::string_view gps_device_id, std::string_view what,
+                                   Instant now) {
+  RevokeLookup lookup;
+  if (response.ok() && response->status == 404) {
+    lookup.kind = RevokeLookup::Kind::kGone;
+    return lookup;
+  }
+  Enrollment enrollment;
+  lookup.outcome = http::ParseAnswer(response, what, now, ParseEnrollment, &enrollment);
+  if (!lookup.outcome.ok()) {
+    return lookup;
+  }
+  if (enrollment.gps_device_id != gps_device_id) {
+    lookup.kind = RevokeLookup::Kind::kForeign;
+    lookup.owner = std::move(enrollment.gps_device_id);
+    return lookup;
+  }
+  lookup.kind = RevokeLookup::Kind::kOurs;
+  lookup.etag = std::move(enrollment.etag);
+  return lookup;
+}
+
+DeleteAnswer InterpretDelete(const Result<http::Response>& response, std::string_view what,
+                             Instant now) {
+  if (response.ok() && response->status == 404) {
+    return {DeleteAnswer::Kind::kDeleted, Outcome::Ok()};
+  }
+  if (response.ok() && response->status == 412) {
+    return {DeleteAnswer::Kind::kChanged,
+            Outcome::Retryable(std::string(what) + ": HTTP 412: " + http::ErrorText(*response))};
+  }
+  Outcome outcome = http::Classify(response, what, now);
+  if (!outcome.ok()) {
+    return {DeleteAnswer::Kind::kFailed, std::move(outcome)};
+  }
+  return {DeleteAnswer::Kind::kDeleted, Outcome::Ok()};
 }
 
 protocol::JobResult DpsStep::CheckName(const protocol::Job& job, Instant deadline) const {
@@ -100,7 +142,7 @@ protocol::JobResult DpsStep::Provision(const protocol::Job& job, Instant deadlin
   std::string primary_key = spec.keys.primary;
   if (created.kind == CreateAnswer::Kind::kExists) {
     Outcome ours = InterpretExisting(client_.GetEnrollment(job.name, deadline), job.name,
-                                     job.id.device_id, what, client_.Now());
+                                     job.id.device_id, created.conflict, what, client_.Now());
     if (!ours.ok()) {
       return Failed(std::move(ours));
     }
@@ -126,6 +168,51 @@ protocol::JobResult DpsStep::Provision(const protocol::Job& job, Instant deadlin
   result.global_endpoint = client_.settings().global_endpoint;
   result.sealed_symmetric_key = std::move(sealed).value();
   return protocol::JobResult{Outcome::Ok(), protocol::EncodeDpsProvision(result)};
+}
+
+protocol::JobResult DpsStep::Revoke(const protocol::Job& job, Instant deadline) const {
+  const std::string what = "dps: delete enrollment " + job.name;
+  if (job.name.empty()) {
+    return Failed(Outcome::Permanent("dps: delete enrollment: the job carries no name"));
+  }
+  auto revoked = [&](std::string_view message) {
+    log::Info(message, {{"device_id", job.id.device_id}, {"registration_id", job.name}});
+    return protocol::JobResult{Outcome::Ok(), "{}"};
+  };
+  Outcome changed = Outcome::Ok();
+  for (int round = 1; round <= kMaxDeleteRounds; ++round) {
+    RevokeLookup lookup = InterpretRevokeLookup(client_.GetEnrollment(job.name, deadline),
+                                                job.id.device_id, what, client_.Now());
+    switch (lookup.kind) {
+      case RevokeLookup::Kind::kFailed:
+        return Failed(std::move(lookup.outcome));
+      case RevokeLookup::Kind::kGone:
+        return revoked("dps enrollment already gone");
+      case RevokeLookup::Kind::kForeign:
+        metrics::Inc("worker.dps.revoke_foreign_left_alone");
+        log::Info("dps enrollment not deleted: it belongs to another device",
+                  {{"device_id", job.id.device_id},
+                   {"registration_id", job.name},
+                   {"owner", lookup.owner.empty() ? "(untagged)" : lookup.owner}});
+        return protocol::JobResult{Outcome::Ok(), "{}"};
+      case RevokeLookup::Kind::kOurs:
+        break;
+    }
+    DeleteAnswer deleted = InterpretDelete(
+        client_.DeleteEnrollment(job.name, lookup.etag, deadline), what, client_.Now());
+    switch (deleted.kind) {
+      case DeleteAnswer::Kind::kFailed:
+        return Failed(std::move(deleted.outcome));
+      case DeleteAnswer::Kind::kDeleted:
+        return revoked("dps enrollment deleted");
+      case DeleteAnswer::Kind::kChanged:
+        metrics::Inc("worker.dps.revoke_precondition_failed");
+        changed = std::move(deleted.outcome);
+        break;
+    }
+  }
+  changed.error += " (changed " + std::to_string(kMaxDeleteRounds) + " times while being deleted)";
+  return Failed(std::move(changed));
 }
 
 }  // namespace gps::worker::dps

@@ -15,7 +15,8 @@ const std::string kOurs(64, 'a');
 const std::string kTheirs(64, 'b');
 
 std::string EnrollmentJson(const std::string& owner) {
-  return R"({"registrationId":"gw-1","deviceId":"gw-1","attestation":{"type":"symmetricKey"},)"
+  return R"({"registrationId":"gw-1","deviceId":"gw-1","etag":"AAAAAAAAAAM=",)"
+         R"("attestation":{"type":"symmetricKey"},)"
          R"("capabilities":{"iotEdge":true},"initialTwin":{"tags":{"gpsDeviceId":")" +
          owner + R"("}}})";
 }
@@ -65,10 +66,10 @@ TEST(DpsNameCheckTest, FailuresCarryContextAndTheCloudsMessage) {
 TEST(DpsCreateTest, StatusesOfThePut) {
   EXPECT_EQ(InterpretCreate(MakeResponse(200, EnrollmentJson(kOurs)), "w", kNow).kind,
             CreateAnswer::Kind::kCreated);
-  EXPECT_EQ(
-      InterpretCreate(MakeResponse(409, R"({"errorCode":409201,"message":"exists"})"), "w", kNow)
-          .kind,
-      CreateAnswer::Kind::kExists);
+  CreateAnswer exists =
+      InterpretCreate(MakeResponse(409, R"({"errorCode":409201,"message":"exists"})"), "w", kNow);
+  EXPECT_EQ(exists.kind, CreateAnswer::Kind::kExists);
+  EXPECT_EQ(exists.conflict, "exists");
 
   CreateAnswer stale = InterpretCreate(MakeResponse(412, R"({"message":"etag"})"), "w", kNow);
   EXPECT_EQ(stale.kind, CreateAnswer::Kind::kFailed);
@@ -91,17 +92,24 @@ TEST(DpsCreateTest, StatusesOfThePut) {
 }
 
 TEST(DpsExistingTest, OursSucceedsTheirsIsPermanentVanishedRetries) {
-  EXPECT_TRUE(
-      InterpretExisting(MakeResponse(200, EnrollmentJson(kOurs)), "gw-1", kOurs, "w", kNow).ok());
+  constexpr std::string_view kConflict = "Enrollment with registration ID 'gw-1' already exists.";
+  EXPECT_TRUE(InterpretExisting(MakeResponse(200, EnrollmentJson(kOurs)), "gw-1", kOurs, kConflict,
+                                "w", kNow)
+                  .ok());
 
-  Outcome theirs =
-      InterpretExisting(MakeResponse(200, EnrollmentJson(kTheirs)), "gw-1", kOurs, "w", kNow);
+  Outcome theirs = InterpretExisting(MakeResponse(200, EnrollmentJson(kTheirs)), "gw-1", kOurs,
+                                     kConflict, "w", kNow);
   EXPECT_TRUE(theirs.permanent());
-  EXPECT_EQ(theirs.error, "w: HTTP 409: DPS enrollment gw-1 exists and belongs to another device");
+  EXPECT_EQ(theirs.error,
+            "w: HTTP 409: Enrollment with registration ID 'gw-1' already exists. (DPS enrollment "
+            "gw-1 belongs to another device)");
 
-  EXPECT_TRUE(InterpretExisting(MakeResponse(404, ""), "gw-1", kOurs, "w", kNow).retryable());
-  EXPECT_TRUE(InterpretExisting(MakeResponse(503, ""), "gw-1", kOurs, "w", kNow).retryable());
-  EXPECT_TRUE(InterpretExisting(MakeResponse(200, "{}"), "gw-1", kOurs, "w", kNow).permanent());
+  EXPECT_TRUE(
+      InterpretExisting(MakeResponse(404, ""), "gw-1", kOurs, kConflict, "w", kNow).retryable());
+  EXPECT_TRUE(
+      InterpretExisting(MakeResponse(503, ""), "gw-1", kOurs, kConflict, "w", kNow).retryable());
+  EXPECT_TRUE(
+      InterpretExisting(MakeResponse(200, "{}"), "gw-1", kOurs, kConflict, "w", kNow).permanent());
 }
 
 TEST(DpsAttestationTest, KeysDpsHoldsAreUsed) {
@@ -119,6 +127,66 @@ TEST(DpsAttestationTest, KeysDpsHoldsAreUsed) {
   EXPECT_TRUE(wrong_type.outcome.permanent());
   EXPECT_EQ(wrong_type.outcome.error.rfind("w: unreadable answer: ", 0), 0u);
   EXPECT_TRUE(InterpretAttestation(MakeResponse(500, ""), "w", kNow).outcome.retryable());
+}
+
+TEST(DpsRevokeTest, LookupTellsGoneForeignAndOurs) {
+  EXPECT_EQ(InterpretRevokeLookup(MakeResponse(404, R"({"errorCode":404201,"message":"x"})"), kOurs,
+                                  "w", kNow)
+                .kind,
+            RevokeLookup::Kind::kGone);
+
+  RevokeLookup ours =
+      InterpretRevokeLookup(MakeResponse(200, EnrollmentJson(kOurs)), kOurs, "w", kNow);
+  EXPECT_EQ(ours.kind, RevokeLookup::Kind::kOurs);
+  EXPECT_EQ(ours.etag, "AAAAAAAAAAM=");
+
+  RevokeLookup theirs =
+      InterpretRevokeLookup(MakeResponse(200, EnrollmentJson(kTheirs)), kOurs, "w", kNow);
+  EXPECT_EQ(theirs.kind, RevokeLookup::Kind::kForeign);
+  EXPECT_EQ(theirs.owner, kTheirs);
+  RevokeLookup untagged =
+      InterpretRevokeLookup(MakeResponse(200, R"({"registrationId":"gw-1"})"), kOurs, "w", kNow);
+  EXPECT_EQ(untagged.kind, RevokeLookup::Kind::kForeign);
+  EXPECT_EQ(untagged.owner, "");
+}
+
+TEST(DpsRevokeTest, LookupFailuresCarryTheCloudsText) {
+  RevokeLookup denied = InterpretRevokeLookup(MakeResponse(401, std::string(kDpsError)), kOurs,
+                                              "dps: delete enrollment gw-1", kNow);
+  EXPECT_EQ(denied.kind, RevokeLookup::Kind::kFailed);
+  EXPECT_TRUE(denied.outcome.permanent());
+  EXPECT_EQ(denied.outcome.error, "dps: delete enrollment gw-1: HTTP 401: Unauthorized");
+
+  RevokeLookup throttled = InterpretRevokeLookup(
+      MakeResponse(429, R"({"message":"slow"})", {{"Retry-After", "4"}}), kOurs, "w", kNow);
+  EXPECT_EQ(throttled.kind, RevokeLookup::Kind::kFailed);
+  EXPECT_TRUE(throttled.outcome.retryable());
+  EXPECT_EQ(throttled.outcome.retry_after_ms, 4000);
+
+  EXPECT_TRUE(
+      InterpretRevokeLookup(MakeResponse(200, "<html>"), kOurs, "w", kNow).outcome.permanent());
+}
+
+TEST(DpsRevokeTest, DeleteStatuses) {
+  EXPECT_EQ(InterpretDelete(MakeResponse(204, ""), "w", kNow).kind, DeleteAnswer::Kind::kDeleted);
+  EXPECT_EQ(
+      InterpretDelete(MakeResponse(404, R"({"errorCode":404201,"message":"gone"})"), "w", kNow)
+          .kind,
+      DeleteAnswer::Kind::kDeleted);
+
+  DeleteAnswer changed = InterpretDelete(
+      MakeResponse(412, R"({"errorCode":412001,"message":"The ETag does not match."})"), "w", kNow);
+  EXPECT_EQ(changed.kind, DeleteAnswer::Kind::kChanged);
+  EXPECT_TRUE(changed.outcome.retryable());
+  EXPECT_EQ(changed.outcome.error, "w: HTTP 412: The ETag does not match.");
+
+  DeleteAnswer denied = InterpretDelete(MakeResponse(401, std::string(kDpsError)), "w", kNow);
+  EXPECT_EQ(denied.kind, DeleteAnswer::Kind::kFailed);
+  EXPECT_TRUE(denied.outcome.permanent());
+  EXPECT_EQ(denied.outcome.error, "w: HTTP 401: Unauthorized");
+  DeleteAnswer down = InterpretDelete(MakeResponse(500, ""), "w", kNow);
+  EXPECT_EQ(down.kind, DeleteAnswer::Kind::kFailed);
+  EXPECT_TRUE(down.outcome.retryable());
 }
 
 }  // namespace

@@ -38,6 +38,28 @@ void SetJsonBody(http::Request& r, std::string body) {
   r.body = std::move(body);
 }
 
+// One $eq filter; the answer carries each device's name tag and identity MAC.
+http::Request SearchRequest(const MenderSettings& s, std::string_view scope,
+                            std::string_view attribute, std::string_view value, int page) {
+  http::Request r = BaseRequest(s, "POST", s.url + "/api/management/v2/inventory/filters/search");
+  json::Writer w;
+  w.BeginObject().Field("page", page).Field("per_page", kSearchPageSize);
+  w.Key("filters").BeginArray();
+  w.BeginObject()
+      .Field("scope", scope)
+      .Field("attribute", attribute)
+      .Field("type", "$eq")
+      .Field("value", value)
+      .EndObject();
+  w.EndArray();
+  w.Key("attributes").BeginArray();
+  w.BeginObject().Field("scope", "tags").Field("attribute", "name").EndObject();
+  w.BeginObject().Field("scope", "identity").Field("attribute", "mac").EndObject();
+  w.EndArray().EndObject();
+  SetJsonBody(r, w.Take());
+  return r;
+}
+
 }  // namespace
 
 void AddMenderSettings(config::Table& table, MenderSettings* s) {
@@ -79,23 +101,11 @@ bool IsMenderId(std::string_view id) {
 }
 
 http::Request SearchByNameRequest(const MenderSettings& s, std::string_view name, int page) {
-  http::Request r = BaseRequest(s, "POST", s.url + "/api/management/v2/inventory/filters/search");
-  json::Writer w;
-  w.BeginObject().Field("page", page).Field("per_page", kSearchPageSize);
-  w.Key("filters").BeginArray();
-  w.BeginObject()
-      .Field("scope", "tags")
-      .Field("attribute", "name")
-      .Field("type", "$eq")
-      .Field("value", name)
-      .EndObject();
-  w.EndArray();
-  w.Key("attributes").BeginArray();
-  w.BeginObject().Field("scope", "tags").Field("attribute", "name").EndObject();
-  w.BeginObject().Field("scope", "identity").Field("attribute", "mac").EndObject();
-  w.EndArray().EndObject();
-  SetJsonBody(r, w.Take());
-  return r;
+  return SearchRequest(s, "tags", "name", name, page);
+}
+
+http::Request SearchByMacRequest(const MenderSettings& s, std::string_view mac, int page) {
+  return SearchRequest(s, "identity", "mac", mac, page);
 }
 
 http::Request PreauthorizeRequest(const MenderSettings& s, std::string_view mac,
@@ -236,6 +246,11 @@ MenderClient::MenderClient(MenderSettings settings, const Clock& clock)
 Result<http::Response> MenderClient::SearchByName(std::string_view name, int page,
                                                   Instant deadline) const {
   return http::SendBefore(SearchByNameRequest(settings_, name, page), deadline, clock_);
+}
+
+Result<http::Response> MenderClient::SearchByMac(std::string_view mac, int page,
+                                                 Instant deadline) const {
+  return http::SendBefore(SearchByMacRequest(settings_, mac, page), deadline, clock_);
 }
 
 Result<http::Response> MenderClient::Preauthorize(std::string_view mac, std::string_view pubkey_pem,

@@ -60,7 +60,10 @@ struct Tag {
 
 // Request builders. Every request carries the bearer token; bodies are JSON.
 inline constexpr int kSearchPageSize = 20;
+// Inventory searches, one page of kSearchPageSize: devices whose tag `name` is name, and devices
+// whose identity attribute `mac` is mac. Both ask for the name tag and the identity MAC.
 http::Request SearchByNameRequest(const MenderSettings& s, std::string_view name, int page);
+http::Request SearchByMacRequest(const MenderSettings& s, std::string_view mac, int page);
 http::Request PreauthorizeRequest(const MenderSettings& s, std::string_view mac,
                                   std::string_view pubkey_pem);
 // REQUIRES: IsMenderId(device_id) for the four below.
@@ -90,6 +93,7 @@ class MenderClient {
   // (DeadlineExceeded without sending when the deadline has passed), and returns the response
   // whatever its status.
   Result<http::Response> SearchByName(std::string_view name, int page, Instant deadline) const;
+  Result<http::Response> SearchByMac(std::string_view mac, int page, Instant deadline) const;
   Result<http::Response> Preauthorize(std::string_view mac, std::string_view pubkey_pem,
                                       Instant deadline) const;
   Result<http::Response> GetDevauthDevice(std::string_view device_id, Instant deadline) const;

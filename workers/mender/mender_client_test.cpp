@@ -57,6 +57,18 @@ TEST(MenderRequestTest, SearchByNameFiltersOnTagAndAsksForMac) {
       R"("attributes":[{"scope":"tags","attribute":"name"},{"scope":"identity","attribute":"mac"}]})");
 }
 
+TEST(MenderRequestTest, SearchByMacFiltersOnTheIdentity) {
+  http::Request r = SearchByMacRequest(Settings(), "02:42:ac:11:00:02", 1);
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.url, "https://mender.example.com/api/management/v2/inventory/filters/search");
+  EXPECT_EQ(Header(r, "Authorization"), "Bearer tok.en-123");
+  EXPECT_EQ(
+      r.body,
+      R"({"page":1,"per_page":20,)"
+      R"("filters":[{"scope":"identity","attribute":"mac","type":"$eq","value":"02:42:ac:11:00:02"}],)"
+      R"("attributes":[{"scope":"tags","attribute":"name"},{"scope":"identity","attribute":"mac"}]})");
+}
+
 TEST(MenderRequestTest, PreauthorizeSendsExactlyTheMacIdentity) {
   const std::string pem = "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n";
   http::Request r = PreauthorizeRequest(Settings(), "02:42:ac:11:00:02", pem);

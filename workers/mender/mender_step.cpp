@@ -5,13 +5,26 @@
 #include "gps/json/json.h"
 #include "gps/log/log.h"
 #include "gps/metrics/counters.h"
+#include "gps/protocol/limits.h"
 
 namespace gps::worker::mender {
 
 namespace {
 
-// More devices than this carrying one name cannot all be this gateway; the answer is "taken".
+// Search pages read at most. More devices than fit carrying one name cannot all be this gateway
+// (the answer is "taken"); as many carrying one MAC are no set-up this worker made.
 constexpr int kMaxSearchPages = 5;
+
+// Compared as DER SPKI: the server re-serialises the PEM it was given.
+bool HoldsKey(const Device& device, const crypto::PublicKey& key) {
+  for (const std::string& pem : device.auth_set_pubkeys) {
+    Result<crypto::PublicKey> held = crypto::PublicKey::FromPem(pem);
+    if (held.ok() && held->spki_der() == key.spki_der()) {
+      return true;
+    }
+  }
+  return false;
+}
 
 // Decides on the device that already holds the MAC.
 PreauthorizeAnswer JudgeExisting(const Device& device, const crypto::PublicKey& our_key,
@@ -22,12 +35,9 @@ PreauthorizeAnswer JudgeExisting(const Device& device, const crypto::PublicKey& 
                                " with this MAC is being decommissioned"),
             ""};
   }
-  for (const std::string& pem : device.auth_set_pubkeys) {
-    Result<crypto::PublicKey> key = crypto::PublicKey::FromPem(pem);
-    if (key.ok() && key->spki_der() == our_key.spki_der()) {
-      metrics::Inc("worker.mender.preauth_conflict_ours");
-      return {Outcome::Ok(), device.id};
-    }
+  if (HoldsKey(device, our_key)) {
+    metrics::Inc("worker.mender.preauth_conflict_ours");
+    return {Outcome::Ok(), device.id};
   }
   metrics::Inc("worker.mender.preauth_conflict_foreign");
   return {Outcome::Permanent(prefix +
@@ -121,7 +131,11 @@ TagsAnswer InterpretReadTags(const Result<http::Response>& response, std::string
                              Instant now) {
   if (response.ok() && response->status == 404) {
     metrics::Inc("worker.mender.inventory_not_yet");
-    return {Outcome::Ok(), {}, ""};
+    return {Outcome::Retryable(std::string(what) +
+                               ": HTTP 404: the device is not in the inventory yet (it is filled "
+                               "shortly after pre-authorisation)"),
+            {},
+            ""};
   }
   TagsAnswer answer;
   answer.outcome = http::ParseAnswer(response, what, now, ParseInventoryTags, &answer.tags);
@@ -164,6 +178,47 @@ Outcome InterpretDecommission(const Result<http::Response>& response, std::strin
     return Outcome::Ok();
   }
   return http::Classify(response, what, now);
+}
+
+Result<std::string> MenderDeviceIdFromFacts(std::string_view facts_json) {
+  GPS_ASSIGN_OR_RETURN(json::Document doc,
+                       json::ParseObject(facts_json, protocol::kMaxJobBytes, "job.facts"));
+  GPS_ASSIGN_OR_RETURN(std::string id, doc.Root().GetStringOr("menderDeviceId", "", 128));
+  if (!id.empty() && !IsMenderId(id)) {
+    return Status::InvalidArgument("job.facts.menderDeviceId: '" + id +
+                                   "' is not a Mender device id");
+  }
+  return id;
+}
+
+std::vector<std::string> DevicesWithMac(const std::vector<InventoryDevice>& found,
+                                        std::string_view mac) {
+  std::vector<std::string> ids;
+  for (const InventoryDevice& d : found) {
+    if (d.mac && *d.mac == mac) {
+      ids.push_back(d.id);
+    }
+  }
+  return ids;
+}
+
+RevokeCandidate InterpretRevokeCandidate(const Result<http::Response>& response,
+                                         const crypto::PublicKey& our_key,
+                                         std::string_view device_id, std::string_view what,
+                                         Instant now) {
+  if (response.ok() && response->status == 404) {
+    return {Outcome::Ok(), false};
+  }
+  const std::string read = std::string(what) + ": read device " + std::string(device_id);
+  Device device;
+  Outcome outcome = http::ParseAnswer(response, read, now, ParseDevice, &device);
+  if (!outcome.ok()) {
+    return {std::move(outcome), false};
+  }
+  if (device.id != device_id) {
+    return {Outcome::Permanent(read + ": the answer is device " + device.id), false};
+  }
+  return {Outcome::Ok(), !device.decommissioning && HoldsKey(device, our_key)};
 }
 
 protocol::JobResult MenderStep::CheckName(const protocol::Job& job, Instant deadline) const {
@@ -234,6 +289,89 @@ Outcome MenderStep::SetNameTag(const std::string& device_id, const std::string& 
   }
   return InterpretWriteTags(client_.PutTags(device_id, *wanted, read.etag, deadline),
                             "mender: set name tag of " + device_id, client_.Now());
+}
+
+protocol::JobResult MenderStep::Revoke(const protocol::Job& job, Instant deadline) const {
+  Result<std::string> fact = MenderDeviceIdFromFacts(job.facts_json);
+  if (!fact.ok()) {
+    return Failed(Outcome::Permanent("mender: decommission: " + fact.status().message()));
+  }
+  if (!fact->empty()) {
+    Outcome done = Decommission(*fact, deadline);
+    if (!done.ok()) {
+      return Failed(std::move(done));
+    }
+    log::Info("mender device decommissioned",
+              {{"device_id", job.id.device_id}, {"mender_device_id", *fact}});
+    return protocol::JobResult{Outcome::Ok(), "{}"};
+  }
+  // No provision result to go by (it was lost, or the provision never finished): the device is
+  // found the way the gateway identifies itself, and only with the gateway's own key.
+  const std::string what = "mender: decommission " + job.mac;
+  if (job.mac.empty()) {
+    return Failed(Outcome::Permanent(
+        "mender: decommission: the job carries neither facts.menderDeviceId nor a MAC"));
+  }
+  Result<crypto::PublicKey> key = crypto::PublicKey::FromPem(job.pubkey_pem);
+  if (!key.ok()) {
+    return Failed(Outcome::Permanent(what + ": device key: " + key.status().message()));
+  }
+  std::vector<std::string> ids;
+  Outcome found = FindByMac(job.mac, deadline, &ids);
+  if (!found.ok()) {
+    return Failed(std::move(found));
+  }
+  int decommissioned = 0;
+  for (const std::string& id : ids) {
+    RevokeCandidate candidate = InterpretRevokeCandidate(client_.GetDevauthDevice(id, deadline),
+                                                         *key, id, what, client_.Now());
+    if (!candidate.outcome.ok()) {
+      return Failed(std::move(candidate.outcome));
+    }
+    if (!candidate.decommission) {
+      log::Info("mender device with this MAC left alone: gone, leaving, or not holding our key",
+                {{"device_id", job.id.device_id}, {"mender_device_id", id}});
+      continue;
+    }
+    Outcome done = Decommission(id, deadline);
+    if (!done.ok()) {
+      return Failed(std::move(done));
+    }
+    ++decommissioned;
+    log::Info("mender device decommissioned",
+              {{"device_id", job.id.device_id}, {"mender_device_id", id}});
+  }
+  if (decommissioned == 0) {
+    log::Info("no mender device of this gateway to decommission",
+              {{"device_id", job.id.device_id}, {"mac", job.mac}});
+  }
+  return protocol::JobResult{Outcome::Ok(), "{}"};
+}
+
+Outcome MenderStep::FindByMac(const std::string& mac, Instant deadline,
+                              std::vector<std::string>* ids) const {
+  const std::string what = "mender: find devices with MAC " + mac;
+  for (int page = 1; page <= kMaxSearchPages; ++page) {
+    std::vector<InventoryDevice> devices;
+    Outcome outcome = http::ParseAnswer(client_.SearchByMac(mac, page, deadline), what,
+                                        client_.Now(), ParseSearchResults, &devices);
+    if (!outcome.ok()) {
+      return outcome;
+    }
+    std::vector<std::string> matching = DevicesWithMac(devices, mac);
+    ids->insert(ids->end(), matching.begin(), matching.end());
+    if (devices.size() < static_cast<std::size_t>(kSearchPageSize)) {
+      return Outcome::Ok();
+    }
+  }
+  return Outcome::Permanent(what + ": more than " +
+                            std::to_string(kMaxSearchPages * kSearchPageSize) +
+                            " Mender devices carry it; decommission them by id");
+}
+
+Outcome MenderStep::Decommission(const std::string& device_id, Instant deadline) const {
+  return InterpretDecommission(client_.Decommission(device_id, deadline),
+                               "mender: decommission " + device_id, client_.Now());
 }
 
 }  // namespace gps::worker::mender

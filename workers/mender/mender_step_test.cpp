@@ -210,11 +210,13 @@ TEST(MenderPreauthorizeTest, ThrottledAndServerErrorsAreRetryable) {
   EXPECT_TRUE(InterpretPreauthorize(timeout, ours, kWhat, kNow).outcome.retryable());
 }
 
-TEST(MenderTagsTest, NotFoundMeansNoTagsYet) {
-  TagsAnswer a = InterpretReadTags(MakeResponse(404, ""), "mender: read tags of d", kNow);
-  ASSERT_TRUE(a.outcome.ok());
+TEST(MenderTagsTest, NotInInventoryYetIsRetryable) {
+  // A tags write would answer 200 and store nothing, so the name must wait for the record.
+  TagsAnswer a = InterpretReadTags(MakeResponse(404, R"({"error":"Device not found"})"),
+                                   "mender: read tags of d", kNow);
+  EXPECT_TRUE(a.outcome.retryable());
+  EXPECT_EQ(a.outcome.error.rfind("mender: read tags of d: HTTP 404: ", 0), 0u) << a.outcome.error;
   EXPECT_TRUE(a.tags.empty());
-  EXPECT_TRUE(a.etag.empty());
 }
 
 TEST(MenderTagsTest, ReadTakesTagsAndEtag) {
@@ -272,6 +274,69 @@ TEST(MenderDecommissionTest, GoneCountsAsDone) {
   EXPECT_TRUE(InterpretDecommission(MakeResponse(404, ""), "w", kNow).ok());
   EXPECT_TRUE(InterpretDecommission(MakeResponse(503, ""), "w", kNow).retryable());
   EXPECT_TRUE(InterpretDecommission(MakeResponse(403, ""), "w", kNow).permanent());
+}
+
+TEST(MenderRevokeTest, DeviceIdFromFacts) {
+  EXPECT_EQ(MenderDeviceIdFromFacts("{}").value(), "");
+  EXPECT_EQ(MenderDeviceIdFromFacts(R"({"menderDeviceId":null,"serial":"x"})").value(), "");
+  EXPECT_EQ(MenderDeviceIdFromFacts(R"({"menderDeviceId":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"})")
+                .value(),
+            "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
+  Result<std::string> path = MenderDeviceIdFromFacts(R"({"menderDeviceId":"../../useradm"})");
+  ASSERT_FALSE(path.ok());
+  EXPECT_NE(path.status().message().find("job.facts.menderDeviceId"), std::string::npos);
+  EXPECT_FALSE(MenderDeviceIdFromFacts(R"({"menderDeviceId":7})").ok());
+  EXPECT_FALSE(MenderDeviceIdFromFacts("[]").ok());
+}
+
+TEST(MenderRevokeTest, OnlyDevicesWithExactlyThisMacAreCandidates) {
+  std::vector<InventoryDevice> found = {{"d-1", "02:42:ac:11:00:02"},
+                                        {"d-2", std::nullopt},
+                                        {"d-3", "02:42:AC:11:00:02"},
+                                        {"d-4", "02:42:ac:11:00:02"}};
+  EXPECT_EQ(DevicesWithMac(found, "02:42:ac:11:00:02"), (std::vector<std::string>{"d-1", "d-4"}));
+  EXPECT_TRUE(DevicesWithMac({}, "02:42:ac:11:00:02").empty());
+}
+
+TEST(MenderRevokeTest, CandidateIsDecommissionedOnlyWithOurKey) {
+  crypto::PublicKey ours = NewKey();
+  crypto::PublicKey theirs = NewKey();
+  const std::string id = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+  RevokeCandidate mine = InterpretRevokeCandidate(
+      MakeResponse(200, ConflictBody({theirs.SpkiPem(), Reserialised(ours)})), ours, id, "w", kNow);
+  ASSERT_TRUE(mine.outcome.ok()) << mine.outcome.error;
+  EXPECT_TRUE(mine.decommission);
+
+  RevokeCandidate other = InterpretRevokeCandidate(
+      MakeResponse(200, ConflictBody({theirs.SpkiPem()})), ours, id, "w", kNow);
+  ASSERT_TRUE(other.outcome.ok());
+  EXPECT_FALSE(other.decommission);
+
+  RevokeCandidate leaving = InterpretRevokeCandidate(
+      MakeResponse(200, ConflictBody({ours.SpkiPem()}, true)), ours, id, "w", kNow);
+  ASSERT_TRUE(leaving.outcome.ok());
+  EXPECT_FALSE(leaving.decommission);
+
+  RevokeCandidate gone = InterpretRevokeCandidate(MakeResponse(404, ""), ours, id, "w", kNow);
+  ASSERT_TRUE(gone.outcome.ok());
+  EXPECT_FALSE(gone.decommission);
+}
+
+TEST(MenderRevokeTest, CandidateLookupFailures) {
+  crypto::PublicKey ours = NewKey();
+  const std::string id = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+  RevokeCandidate denied = InterpretRevokeCandidate(
+      MakeResponse(401, R"({"error":"unauthorized"})"), ours, id, "mender: decommission m", kNow);
+  EXPECT_TRUE(denied.outcome.permanent());
+  EXPECT_EQ(denied.outcome.error,
+            "mender: decommission m: read device " + id + ": HTTP 401: unauthorized");
+  EXPECT_TRUE(
+      InterpretRevokeCandidate(MakeResponse(503, ""), ours, id, "w", kNow).outcome.retryable());
+  RevokeCandidate other_id =
+      InterpretRevokeCandidate(MakeResponse(200, ConflictBody({ours.SpkiPem()})), ours,
+                               "11111111-2222-3333-4444-555555555555", "w", kNow);
+  EXPECT_TRUE(other_id.outcome.permanent());
+  EXPECT_FALSE(other_id.decommission);
 }
 
 }  // namespace
