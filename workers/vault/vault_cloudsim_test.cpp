@@ -114,6 +114,16 @@ class VaultCloudsimTest : public ::testing::Test {
     s.ttl = "1h";
     s.timeout_ms = 5000;
     ASSERT_TRUE(ValidateVaultSettings(&s).ok());
+    settings_ = s;
+    UseMode("issue");
+  }
+
+  // Replaces the client and step by ones in this GPS_VAULT_MODE.
+  void UseMode(const std::string& mode) {
+    VaultSettings s = settings_;
+    s.mode = mode;
+    ASSERT_TRUE(ValidateVaultSettings(&s).ok());
+    step_.reset();
     client_ = std::make_unique<VaultClient>(s, clock_);
     step_ = std::make_unique<VaultStep>(*client_, [this](Millis ms) {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -188,6 +198,7 @@ class VaultCloudsimTest : public ::testing::Test {
   std::unique_ptr<FaultyVault> faulty_;
   std::unique_ptr<cloudsim::Dispatcher> dispatcher_;
   std::unique_ptr<cloudsim::HttpServer> server_;
+  VaultSettings settings_;
   std::unique_ptr<VaultClient> client_;
   std::unique_ptr<VaultStep> step_;
   crypto::TransportKeyPair transport_ = crypto::TransportKeyPair::Generate().value();
@@ -271,6 +282,7 @@ TEST_F(VaultCloudsimTest, EmptyMountIsNoObstacle) {
 TEST_F(VaultCloudsimTest, SignModeFindsEarlierCertificatesByTheCsrKey) {
   // The role takes the CSR's CN (use_csr_common_name), so the certificate is not named after the
   // job's common name; it certifies the device's key all the same.
+  UseMode("sign");
   crypto::PrivateKey device_key = testing::NewKey();
   protocol::Job job = MakeJob(protocol::Action::kProvision, 1);
   job.csr_pem = testing::CsrPem(device_key, device_key, "gateway-self-named");
