@@ -194,6 +194,15 @@ class Fields {
   std::optional<json::Document> doc_;
 };
 
+// Reads string fields into the given places; the first that does not convert is the error.
+Status ReadStrings(const Fields& f,
+                   std::initializer_list<std::pair<std::string_view, std::string*>> fields) {
+  for (const auto& [key, out] : fields) {
+    GPS_ASSIGN_OR_RETURN(*out, f.String(key));
+  }
+  return Status::Ok();
+}
+
 Result<std::int64_t> ParseNotAfter(const std::string& text) {
   std::tm tm{};
   const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -257,12 +266,13 @@ ApiResponse VaultApi::Login(const ApiRequest& request) {
   if (!fields.ok()) {
     return Error(400, fields.status().message());
   }
-  Result<std::string> role_id = fields->String("role_id");
-  Result<std::string> secret_id = fields->String("secret_id");
-  if (!role_id.ok() || !secret_id.ok()) {
-    return Error(400, (!role_id.ok() ? role_id.status() : secret_id.status()).message());
+  std::string role_id;
+  std::string secret_id;
+  if (Status read = ReadStrings(*fields, {{"role_id", &role_id}, {"secret_id", &secret_id}});
+      !read.ok()) {
+    return Error(400, read.message());
   }
-  Result<TokenAnswer> answer = tokens_.Login(*role_id, *secret_id, clock_->Now());
+  Result<TokenAnswer> answer = tokens_.Login(role_id, secret_id, clock_->Now());
   if (!answer.ok()) {
     log::Info("approle login refused", {{"service", "vault"}, {"err", answer.status().message()}});
     return Error(400, answer.status().message());
@@ -711,21 +721,23 @@ ApiResponse VaultApi::Revoke(const ApiRequest& request) {
   if (!fields.ok()) {
     return Error(400, fields.status().message());
   }
-  Result<std::string> serial_text = fields->String("serial_number");
-  Result<std::string> cert_pem = fields->String("certificate");
-  if (!serial_text.ok() || !cert_pem.ok()) {
-    return Error(400, (!serial_text.ok() ? serial_text.status() : cert_pem.status()).message());
+  std::string serial_text;
+  std::string cert_pem;
+  if (Status read =
+          ReadStrings(*fields, {{"serial_number", &serial_text}, {"certificate", &cert_pem}});
+      !read.ok()) {
+    return Error(400, read.message());
   }
-  if (serial_text->empty() && cert_pem->empty()) {
+  if (serial_text.empty() && cert_pem.empty()) {
     return Error(400, "The serial number or certificate to revoke must be provided.");
   }
-  if (!serial_text->empty() && !cert_pem->empty()) {
+  if (!serial_text.empty() && !cert_pem.empty()) {
     return Error(400, "Must provide either the certificate or the serial to revoke; not both.");
   }
   std::string serial;
   std::string cert_der;
-  if (!cert_pem->empty()) {
-    Result<std::string> der = ca::CertificateDer(*cert_pem);
+  if (!cert_pem.empty()) {
+    Result<std::string> der = ca::CertificateDer(cert_pem);
     if (!der.ok()) {
       return Error(400, "certificate could not be parsed");
     }
@@ -742,7 +754,7 @@ ApiResponse VaultApi::Revoke(const ApiRequest& request) {
       serial += kDigits[sn->data[i] & 15];
     }
   } else {
-    serial = vault::NormalizeSerial(*serial_text);
+    serial = vault::NormalizeSerial(serial_text);
   }
   Instant now = clock_->Now();
   return state_->Locked([&](SimData& data) -> ApiResponse {

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "workers/testing/http_test_util.h"
+#include "workers/vault/vault_test_support.h"
 
 namespace gps::worker::vault {
 namespace {
@@ -18,16 +19,11 @@ using worker::testing::MakeResponse;
 constexpr Millis kSecond = 1000;
 
 VaultSettings AppRoleSettings() {
-  VaultSettings s;
-  s.addr = "https://vault:8200";
+  VaultSettings s = testing::TestSettings();
   s.auth = "approle";
-  s.approle_mount = "approle";
+  s.token.clear();
   s.role_id = "role-1";
   s.secret_id = "secret-1";
-  s.pki_mount = "pki";
-  s.role = "gps-device";
-  s.common_name = "{name}";
-  s.ttl = "1h";
   EXPECT_TRUE(ValidateVaultSettings(&s).ok());
   return s;
 }
@@ -174,12 +170,9 @@ class VaultAuthTokenFileTest : public ::testing::Test {
            ("vault-auth-" + std::to_string(::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
-    settings_.addr = "http://127.0.0.1:1";
+    settings_ = testing::TestSettings();
+    settings_.token.clear();
     settings_.token_file = (dir_ / "token").string();
-    settings_.pki_mount = "pki";
-    settings_.role = "gps-device";
-    settings_.common_name = "{name}";
-    settings_.ttl = "1h";
     ASSERT_TRUE(ValidateVaultSettings(&settings_).ok());
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -240,12 +233,8 @@ TEST_F(VaultAuthTokenFileTest, UnreadableFileKeepsTheLastTokenOrFailsRetryably) 
 }
 
 TEST(VaultAuthFixedTokenTest, AFixedTokenIsNeverReplaced) {
-  VaultSettings s = AppRoleSettings();
-  s.auth = "token";
+  VaultSettings s = testing::TestSettings();
   s.token = "hvs.fixed";
-  s.role_id.clear();
-  s.secret_id.clear();
-  ASSERT_TRUE(ValidateVaultSettings(&s).ok());
   FakeClock clock(Instant{0});
   VaultAuth auth(s, clock);
   EXPECT_EQ(auth.Token(Instant{1000}).token, "hvs.fixed");

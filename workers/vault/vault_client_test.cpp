@@ -16,18 +16,7 @@ using testing::NewKey;
 using worker::testing::HasHeader;
 using worker::testing::Header;
 
-VaultSettings Settings() {
-  VaultSettings s;
-  s.addr = "https://vault:8200/";
-  s.token = "hvs.test-token";
-  s.pki_mount = "pki";
-  s.role = "gps-device";
-  s.common_name = "{name}";
-  s.ttl = "8760h";
-  s.timeout_ms = 9000;
-  EXPECT_TRUE(ValidateVaultSettings(&s).ok());
-  return s;
-}
+VaultSettings Settings() { return testing::TestSettings(); }
 
 // A Vault issue answer around the given data members.
 std::string Answer(const std::string& data_members, const std::string& warnings = "null") {

@@ -21,6 +21,7 @@
 #include "gps/crypto/x509.h"
 #include "gps/metrics/counters.h"
 #include "gps/protocol/step_results.h"
+#include "workers/vault/vault_cloudsim_support.h"
 #include "workers/vault/vault_step.h"
 
 namespace gps::worker::vault {
@@ -77,21 +78,12 @@ class VaultErrorTableTest : public ::testing::Test {
   }
 
   VaultSettings TokenSettings(const std::string& token = kToken) {
-    VaultSettings s;
-    s.addr = "http://127.0.0.1:" + std::to_string(host_->ports().vault);
-    s.token = token;
-    s.pki_mount = "pki";
-    s.role = "gps-device";
-    s.common_name = "{name}.devices.example.com";
-    s.ttl = "1h";
-    s.timeout_ms = 5000;
-    return s;
+    return testing::SimSettings(host_->ports().vault, token);
   }
 
   VaultSettings AppRoleSettings(const std::string& secret_id = kSecretId) {
     VaultSettings s = TokenSettings("");
     s.auth = "approle";
-    s.approle_mount = "approle";
     s.role_id = kRoleId;
     s.secret_id = secret_id;
     return s;
@@ -118,46 +110,25 @@ class VaultErrorTableTest : public ::testing::Test {
     worker_clock_.Advance(d);
   }
 
-  protocol::Job Provision(const std::string& name, int attempt = 1) {
-    protocol::Job job;
-    job.id.device_id = std::string(63, 'a') + std::to_string(++devices_ % 10);
-    job.id.generation = 1;
-    job.id.step = protocol::Step::kVault;
-    job.id.action = protocol::Action::kProvision;
-    job.id.attempt = attempt;
-    job.deadline = worker_clock_.Now() + 30 * kSecond;
-    job.name = name;
-    job.mac = "02:42:ac:11:00:02";
-    job.transport_key = transport_.public_raw();
-    return job;
+  protocol::Job Provision(const std::string& name) {
+    return testing::VaultJob(protocol::Action::kProvision,
+                             std::string(63, 'a') + std::to_string(++devices_ % 10), 1, name,
+                             worker_clock_.Now() + 30 * kSecond, transport_.public_raw());
   }
 
-  // On a thread of its own, as the runtime's handler threads run jobs.
-  protocol::JobResult Run(const protocol::Job& job) {
-    protocol::JobResult result;
-    std::thread([&] { result = step_->Handle(job, job.deadline); }).join();
-    return result;
-  }
+  protocol::JobResult Run(const protocol::Job& job) { return testing::RunOnThread(*step_, job); }
 
   protocol::VaultProvisionResult Provisioned(const protocol::JobResult& result) {
-    EXPECT_TRUE(result.outcome.ok()) << result.outcome.error;
-    Result<protocol::VaultProvisionResult> data = protocol::ParseVaultProvision(result.data_json);
-    EXPECT_TRUE(data.ok()) << data.status().ToString();
-    return data.ok() ? *data : protocol::VaultProvisionResult{};
+    return testing::ProvisionedData(result);
   }
 
-  // Serials of the certificates Vault holds that are neither revoked nor expired.
-  std::set<std::string> Live() {
-    const std::int64_t now_s = sim_clock_.Now().ms / 1000;
-    return host_->state().Locked([&](cloudsim::SimData& data) {
-      std::set<std::string> out;
-      for (const auto& [serial, c] : data.vault.certificates) {
-        if (!c.revoked && c.expiration > now_s) {
-          out.insert(serial);
-        }
-      }
-      return out;
-    });
+  std::set<std::string> Live() { return testing::LiveSerials(host_->state(), sim_clock_.Now()); }
+
+  // A failed job of this kind whose error text names `text`, and nothing stored in Vault.
+  void ExpectFailed(const protocol::JobResult& r, Outcome::Kind kind, const std::string& text) {
+    EXPECT_EQ(r.outcome.kind, kind) << r.outcome.error;
+    EXPECT_NE(r.outcome.error.find(text), std::string::npos) << r.outcome.error;
+    EXPECT_EQ(Stored(), 0u);
   }
 
   std::size_t Stored() {
@@ -214,33 +185,22 @@ TEST_F(VaultErrorTableTest, TheSameJobTwiceLeavesOneLiveCertificate) {
 
 TEST_F(VaultErrorTableTest, WrongTokenIsPermanentWithVaultsText) {
   UseWorker(TokenSettings("hvs.wrong"));
-  protocol::JobResult r = Run(Provision("gw-1"));
-  EXPECT_TRUE(r.outcome.permanent()) << r.outcome.error;
-  EXPECT_NE(r.outcome.error.find("HTTP 403: permission denied"), std::string::npos)
-      << r.outcome.error;
-  EXPECT_EQ(Stored(), 0u);
+  ExpectFailed(Run(Provision("gw-1")), Outcome::Kind::kPermanent, "HTTP 403: permission denied");
 }
 
 TEST_F(VaultErrorTableTest, ACommonNameTheRoleForbidsIsPermanentWithVaultsText) {
   VaultSettings s = TokenSettings();
   s.common_name = "{name}.elsewhere.test";
   UseWorker(s);
-  protocol::JobResult r = Run(Provision("gw-1"));
-  EXPECT_TRUE(r.outcome.permanent()) << r.outcome.error;
-  EXPECT_NE(
-      r.outcome.error.find("HTTP 400: common name gw-1.elsewhere.test not allowed by this role"),
-      std::string::npos)
-      << r.outcome.error;
-  EXPECT_EQ(Stored(), 0u);
+  ExpectFailed(Run(Provision("gw-1")), Outcome::Kind::kPermanent,
+               "HTTP 400: common name gw-1.elsewhere.test not allowed by this role");
 }
 
 TEST_F(VaultErrorTableTest, AnInjected400IsPermanentWithItsText) {
   SetVaultFaults(
       R"({"fail":{"status":400,"message":"role gps-device is being rotated","path":"/v1/pki/*"}})");
-  protocol::JobResult r = Run(Provision("gw-1"));
-  EXPECT_TRUE(r.outcome.permanent()) << r.outcome.error;
-  EXPECT_NE(r.outcome.error.find("HTTP 400: role gps-device is being rotated"), std::string::npos)
-      << r.outcome.error;
+  ExpectFailed(Run(Provision("gw-1")), Outcome::Kind::kPermanent,
+               "HTTP 400: role gps-device is being rotated");
 }
 
 TEST_F(VaultErrorTableTest, RateLimitIsRetryableAfterRetryAfter) {
@@ -255,11 +215,7 @@ TEST_F(VaultErrorTableTest, RateLimitIsRetryableAfterRetryAfter) {
 
 TEST_F(VaultErrorTableTest, ServerErrorsAreRetryable) {
   SetVaultFaults(R"({"error_rate":1,"error_status":[503],"when":"before"})");
-  protocol::JobResult r = Run(Provision("gw-1"));
-  EXPECT_TRUE(r.outcome.retryable()) << r.outcome.error;
-  EXPECT_NE(r.outcome.error.find("HTTP 503: Vault is sealed"), std::string::npos)
-      << r.outcome.error;
-  EXPECT_EQ(Stored(), 0u);
+  ExpectFailed(Run(Provision("gw-1")), Outcome::Kind::kRetryable, "HTTP 503: Vault is sealed");
 }
 
 // ---- AppRole ----
@@ -318,22 +274,16 @@ TEST_F(VaultErrorTableTest, A403WithAnOldTokenGetsOneLoginAndOneRetry) {
 
 TEST_F(VaultErrorTableTest, ARefusedLoginIsPermanentWithVaultsText) {
   UseWorker(AppRoleSettings("wrong-secret"));
-  protocol::JobResult r = Run(Provision("gw-1"));
-  EXPECT_TRUE(r.outcome.permanent()) << r.outcome.error;
-  EXPECT_NE(r.outcome.error.find("HTTP 400: auth/approle/login: invalid role or secret ID"),
-            std::string::npos)
-      << r.outcome.error;
-  EXPECT_EQ(Stored(), 0u);
+  ExpectFailed(Run(Provision("gw-1")), Outcome::Kind::kPermanent,
+               "HTTP 400: auth/approle/login: invalid role or secret ID");
 }
 
-TEST_F(VaultErrorTableTest, AThrottledLoginIsRetryable) {
+TEST_F(VaultErrorTableTest, ALoginThatFailsOnTheWayIsRetryable) {
   UseWorker(AppRoleSettings());
   SetVaultFaults(
       R"({"fail":{"status":503,"message":"Vault is sealed","path":"/v1/auth/approle/login"}})");
-  protocol::JobResult r = Run(Provision("gw-1"));
-  EXPECT_TRUE(r.outcome.retryable()) << r.outcome.error;
-  EXPECT_NE(r.outcome.error.find("auth/approle/login: Vault is sealed"), std::string::npos)
-      << r.outcome.error;
+  ExpectFailed(Run(Provision("gw-1")), Outcome::Kind::kRetryable,
+               "HTTP 503: auth/approle/login: Vault is sealed");
 }
 
 // ---- modes ----
@@ -358,21 +308,15 @@ TEST_F(VaultErrorTableTest, SignModeWithoutACsrIsPermanent) {
   VaultSettings s = TokenSettings();
   s.mode = "sign";
   UseWorker(s);
-  protocol::JobResult r = Run(Provision("gw-1"));
-  EXPECT_TRUE(r.outcome.permanent()) << r.outcome.error;
-  EXPECT_NE(r.outcome.error.find("needs a CSR in the gateway's announce"), std::string::npos)
-      << r.outcome.error;
-  EXPECT_NE(r.outcome.error.find("GPS_CLIENT_CERT_MODE=csr"), std::string::npos);
-  EXPECT_EQ(Stored(), 0u);
+  ExpectFailed(Run(Provision("gw-1")), Outcome::Kind::kPermanent,
+               "needs a CSR in the gateway's announce, and this gateway sent none: set "
+               "GPS_CLIENT_CERT_MODE=csr");
 }
 
 TEST_F(VaultErrorTableTest, IssueModeWithACsrIsPermanent) {
   protocol::Job job = Provision("gw-1");
   job.csr_pem = crypto::MakeCsrPem(crypto::PrivateKey::GenerateEcdsaP256().value(), "").value();
-  protocol::JobResult r = Run(job);
-  EXPECT_TRUE(r.outcome.permanent()) << r.outcome.error;
-  EXPECT_NE(r.outcome.error.find("GPS_VAULT_MODE=sign"), std::string::npos) << r.outcome.error;
-  EXPECT_EQ(Stored(), 0u);
+  ExpectFailed(Run(job), Outcome::Kind::kPermanent, "set GPS_VAULT_MODE=sign on this worker");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "workers/testing/http_test_util.h"
+#include "workers/vault/vault_test_support.h"
 
 namespace gps::worker::vault {
 namespace {
@@ -14,24 +15,12 @@ namespace {
 using worker::testing::HasHeader;
 using worker::testing::Header;
 
-VaultSettings Settings() {
-  VaultSettings s;
-  s.addr = "https://vault:8200/";
-  s.token = "hvs.test-token";
-  s.pki_mount = "pki";
-  s.role = "gps-device";
-  s.common_name = "{name}";
-  s.ttl = "8760h";
-  s.timeout_ms = 9000;
-  EXPECT_TRUE(ValidateVaultSettings(&s).ok());
-  return s;
-}
+VaultSettings Settings() { return testing::TestSettings(); }
 
 VaultSettings AppRole() {
   VaultSettings s = Settings();
   s.auth = "approle";
   s.token.clear();
-  s.approle_mount = "approle";
   s.role_id = "role-1";
   s.secret_id = "secret-1";
   return s;
