@@ -26,6 +26,7 @@
 #include "gps/mqtt/client.h"
 #include "gps/protocol/device_messages.h"
 #include "gps/protocol/job.h"
+#include "tests/support/e2e_helpers.h"
 #include "tests/support/stack.h"
 
 namespace gps::testing {
@@ -168,21 +169,11 @@ TEST_F(SignModeTest, GatewayKeepsItsKeyAndGetsACertificateForIt) {
   EXPECT_EQ(cert->SubjectCommonName(), name);
 
   // It chains to the delivered CA, which is cloudsim's.
-  Result<std::vector<crypto::Certificate>> chain =
-      crypto::Certificate::ChainFromPem(ReadFileOrEmpty(out + "ca-chain.crt"));
-  ASSERT_TRUE(chain.ok()) << chain.status().ToString();
-  ASSERT_GE(chain->size(), 2u);
-  std::vector<crypto::Certificate> roots;
-  roots.push_back(std::move(chain->back()));
-  chain->pop_back();
-  EXPECT_TRUE(crypto::VerifyChain(*cert, *chain, roots).ok());
-  Result<json::Document> sim = stack_.CloudsimState();
-  ASSERT_TRUE(sim.ok()) << sim.status().ToString();
-  Result<json::Value> ca = sim->Root().GetObject("ca");
-  ASSERT_TRUE(ca.ok());
-  EXPECT_EQ(
-      crypto::Certificate::FromPem(ca->GetString("root_pem", 1 << 16).value_or("")).value().Pem(),
-      roots[0].Pem());
+  Status chains = VerifyAgainstDeliveredChain(ReadFileOrEmpty(out + "device.crt"),
+                                              ReadFileOrEmpty(out + "ca-chain.crt"));
+  EXPECT_TRUE(chains.ok()) << chains.ToString();
+  Status cloudsims = EndsInCloudsimRoot(stack_, ReadFileOrEmpty(out + "ca-chain.crt"));
+  EXPECT_TRUE(cloudsims.ok()) << cloudsims.ToString();
 
   // No private key crossed the broker: none in clear on any topic, and the one bundle carries no
   // sealed key (only the gateway's transport key opens it).
@@ -214,9 +205,9 @@ TEST_F(SignModeTest, GatewayKeepsItsKeyAndGetsACertificateForIt) {
   EXPECT_GE(bundles, 1);
 
   // One certificate in Vault, the one delivered.
-  Result<json::Value> vault = sim->Root().GetObject("vault");
-  ASSERT_TRUE(vault.ok());
-  std::vector<json::Value> certificates = vault->GetArray("certificates").value_or({});
+  Result<json::Document> sim = stack_.CloudsimState();
+  ASSERT_TRUE(sim.ok()) << sim.status().ToString();
+  std::vector<json::Value> certificates = ArrayAt(sim->Root(), "vault", "certificates");
   ASSERT_EQ(certificates.size(), 1u);
   EXPECT_EQ(certificates[0].GetString("serial").value_or(""), cert->SerialHex());
 }
