@@ -165,7 +165,8 @@ Result<StatusMessage> ParseStatus(std::string_view payload) {
   GPS_ASSIGN_OR_RETURN(m.state, root.GetString("state", 32));
   // docs/protocol.md: a receiver refuses unknown enum values.
   bool known_state = false;
-  for (std::string_view s : {"pending", "provisioning", "provisioned", "failed", "dismissed"}) {
+  for (std::string_view s :
+       {"pending", "provisioning", "provisioned", "failed", "dismissed", "revoking", "revoked"}) {
     known_state = known_state || m.state == s;
   }
   if (!known_state) {

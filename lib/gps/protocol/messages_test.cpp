@@ -286,7 +286,8 @@ TEST(Credentials, RefusesMalformedMessages) {
 // Status
 
 TEST(StatusMessage, RoundTripsEveryState) {
-  for (const char* state : {"pending", "provisioning", "provisioned", "failed", "dismissed"}) {
+  for (const char* state :
+       {"pending", "provisioning", "provisioned", "failed", "dismissed", "revoking", "revoked"}) {
     StatusMessage m{kDeviceId, state, "waiting for an operator", 1763880000123};
     StatusMessage back = Must(ParseStatus(EncodeStatus(m)));
     EXPECT_EQ(back.device_id, m.device_id);

@@ -12,10 +12,11 @@ TEST(ParseDurationMs, TakesEveryUnitAndBareMilliseconds) {
   EXPECT_EQ(ParseDurationMs("2m").value(), 120000);
   EXPECT_EQ(ParseDurationMs("1h").value(), 3600000);
   EXPECT_EQ(ParseDurationMs("40").value(), 40);
+  EXPECT_EQ(ParseDurationMs("14d").value(), 14LL * 24 * 3600000);
 }
 
 TEST(ParseDurationMs, RefusesWhatIsNotADuration) {
-  for (const char* bad : {"", "s", "-1s", "5 s", "abc", "1d", "721h", "1e400s", "nan"}) {
+  for (const char* bad : {"", "s", "-1s", "5 s", "abc", "1w", "31d", "721h", "1e400s", "nan"}) {
     EXPECT_FALSE(ParseDurationMs(bad).ok()) << bad;
   }
 }

@@ -251,8 +251,10 @@ TEST(SagaNames, SlotsMapToStepsAndActions) {
     EXPECT_EQ(SlotFor(c.step, c.action), c.slot);
   }
   EXPECT_FALSE(SlotFor(protocol::Step::kVault, protocol::Action::kCheckName).has_value());
-  EXPECT_FALSE(SlotFor(protocol::Step::kHubManifest, protocol::Action::kProvision).has_value());
-  EXPECT_FALSE(SlotFor(protocol::Step::kMender, protocol::Action::kRevoke).has_value());
+  EXPECT_FALSE(SlotFor(protocol::Step::kHubManifest, protocol::Action::kCheckName).has_value());
+  EXPECT_EQ(SlotFor(protocol::Step::kHubManifest, protocol::Action::kProvision),
+            Slot::kHubManifest);
+  EXPECT_EQ(SlotFor(protocol::Step::kMender, protocol::Action::kRevoke), Slot::kMenderRevoke);
 }
 
 TEST(SagaNames, ApiStateCollapsesTheWorkingPhases) {
