@@ -103,10 +103,9 @@ Result<std::string> CertificateKey(const protocol::CredentialBundle& b, std::str
 }  // namespace
 
 InstallPlan::~InstallPlan() {
+  // Every file, not only the secret-mode ones: the modes may have been reconfigured since.
   for (FileSpec& f : files) {
-    if (f.mode == kSecretMode) {
-      Wipe(f.content);
-    }
+    Wipe(f.content);
   }
 }
 

@@ -36,6 +36,16 @@ inline constexpr char kMarkerFile[] = "provisioned";
 inline constexpr mode_t kPublicMode = 0644;
 inline constexpr mode_t kSecretMode = 0600;
 
+// What PlanInstall writes, in its order (the test holds the two together).
+struct InstalledFile {
+  const char* name;
+  mode_t mode;  // kPublicMode or kSecretMode: the file's class (file_access.h)
+};
+inline constexpr InstalledFile kInstalledFiles[] = {
+    {kNameFile, kPublicMode},    {kCertificateFile, kPublicMode}, {kPrivateKeyFile, kSecretMode},
+    {kCaChainFile, kPublicMode}, {kDpsEnvFile, kSecretMode},      {kMarkerFile, kPublicMode},
+};
+
 struct InstallPlan {
   InstallPlan() = default;
   InstallPlan(InstallPlan&&) = default;

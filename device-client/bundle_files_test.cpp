@@ -88,6 +88,16 @@ TEST_F(BundleFilesTest, FileModesKeepSecretsPrivate) {
   EXPECT_EQ(Find(*plan, "provisioned")->mode, 0644u);
 }
 
+TEST_F(BundleFilesTest, InstalledFilesListsWhatThePlanWrites) {
+  Result<InstallPlan> plan = Plan(parts_);
+  ASSERT_TRUE(plan.ok());
+  ASSERT_EQ(plan->files.size(), std::size(kInstalledFiles));
+  for (std::size_t i = 0; i < plan->files.size(); ++i) {
+    EXPECT_EQ(plan->files[i].name, kInstalledFiles[i].name);
+    EXPECT_EQ(plan->files[i].mode, kInstalledFiles[i].mode) << kInstalledFiles[i].name;
+  }
+}
+
 TEST_F(BundleFilesTest, FileContents) {
   Result<InstallPlan> plan = Plan(parts_);
   ASSERT_TRUE(plan.ok());

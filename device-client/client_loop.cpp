@@ -7,8 +7,11 @@
 #include <memory>
 #include <random>
 
+#include <unistd.h>
+
 #include "device-client/bundle_files.h"
 #include "device-client/certificate_key_store.h"
+#include "device-client/file_access.h"
 #include "device-client/file_writer.h"
 #include "device-client/restart_commands.h"
 #include "device-client/transport_key_store.h"
@@ -30,12 +33,14 @@ constexpr Millis kPollSliceMs = 250;
 constexpr Millis kPublishTimeoutMs = 5000;
 constexpr mode_t kOutputDirMode = 0755;
 
+// Wide jitter: after a broker restart every gateway of a fleet loses its connection at the same
+// moment, and they must not all come back at the same moment too.
 const retry::Policy kConnectPolicy{
     .max_attempts = 1 << 30,
     .initial_backoff_ms = 1000,
     .multiplier = 2.0,
     .max_backoff_ms = 30000,
-    .jitter = 0.2,
+    .jitter = 0.5,
     .attempt_timeout_ms = 0,
 };
 
@@ -49,6 +54,16 @@ std::vector<mqtt::Subscription> DeviceSubscriptions(const std::string& device_id
   std::string own = protocol::DeviceTopic(device_id, protocol::DeviceTopicKind::kStatus);
   own.resize(own.rfind('/') + 1);
   return {{own + "+", 1}};
+}
+
+Result<std::string> SignedAnnounce(const ClientIdentity& identity, std::int64_t ts_ms) {
+  protocol::Announce announce;
+  announce.mac = identity.mac;
+  announce.transport_key = identity.transport.public_raw();
+  announce.csr_pem = identity.csr_pem;
+  announce.ts_ms = ts_ms;
+  GPS_RETURN_IF_ERROR(protocol::SignAnnounce(identity.device.key, &announce));
+  return protocol::EncodeAnnounce(announce);
 }
 
 struct ClientLoop::Impl {
@@ -77,6 +92,7 @@ struct ClientLoop::Impl {
   std::optional<ExitCode> exit_code;
   bool announced_on_this_connection = false;
   std::mt19937_64 rng{std::random_device{}()};
+  FileAccess file_access = EffectiveFileAccess(config.file_access, ::geteuid() == 0);
 
   mqtt::ClientOptions BrokerOptions() const {
     mqtt::ClientOptions o;
@@ -106,14 +122,11 @@ struct ClientLoop::Impl {
   }
 
   std::vector<Action> Do(const SendAnnounce&) {
-    protocol::Announce announce;
-    announce.mac = identity.mac;
-    announce.transport_key = identity.transport.public_raw();
-    announce.csr_pem = identity.csr_pem;
-    announce.ts_ms = timestamps.Next(wall.Now());
-    Status st = protocol::SignAnnounce(identity.device.key, &announce);
+    std::int64_t ts = timestamps.Next(wall.Now());
+    Result<std::string> announce = SignedAnnounce(identity, ts);
+    Status st = announce.status();
     if (st.ok()) {
-      st = Publish(protocol::DeviceTopicKind::kAnnounce, protocol::EncodeAnnounce(announce));
+      st = Publish(protocol::DeviceTopicKind::kAnnounce, std::move(announce).value());
     }
     if (!st.ok()) {
       metrics::Inc("device_client.announce_failed");
@@ -123,7 +136,7 @@ struct ClientLoop::Impl {
     metrics::Inc("device_client.announce_sent");
     // The first announce of a connection at info, so the log shows the device is waiting.
     log::Write(announced_on_this_connection ? log::Level::kDebug : log::Level::kInfo,
-               "announce sent", {{"device_id", device_id}, {"ts", announce.ts_ms}});
+               "announce sent", {{"device_id", device_id}, {"ts", ts}});
     announced_on_this_connection = true;
     return {};
   }
@@ -160,6 +173,7 @@ struct ClientLoop::Impl {
           {{"device_id", device_id}, {"bundle_id", bundle_id}, {"err", plan.status().ToString()}});
       return provisioner.OnInstallFailed(clock.Now());
     }
+    ApplyFileAccess(file_access, &plan->files);
     Status written = EnsureDirectory(config.output_dir, kOutputDirMode);
     if (written.ok()) {
       RemoveStaleTemporaries(config.output_dir);
@@ -310,9 +324,33 @@ struct ClientLoop::Impl {
     return !process::ShutdownRequested();
   }
 
-  // Until connected or finished.
-  void Connect() {
+  // Waits a jittered backoff after `failures` failed attempts, waking for the Provisioner's
+  // deadlines (timeout, ack window) in between.
+  void Backoff(int failures, const std::string& why) {
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    Millis delay = retry::NextDelay(kConnectPolicy, failures, 0, uniform(rng));
+    log::Warn("broker not reachable", {{"device_id", device_id},
+                                       {"broker", config.mqtt_uri},
+                                       {"attempt", failures},
+                                       {"retry_in_ms", delay},
+                                       {"err", why}});
+    Instant wake = clock.Now() + delay;
+    std::optional<Instant> deadline = provisioner.NextDeadline();
+    if (deadline && *deadline < wake) {
+      wake = *deadline;
+    }
+    SleepUntil(wake);
+    Dispatch(provisioner.OnTick(clock.Now()));
+  }
+
+  // Until connected or finished. After a lost connection (reconnecting) the first attempt also
+  // waits a jittered delay, so a fleet does not reconnect in step after a broker restart. The
+  // session is persistent: what the engine published meanwhile is delivered on reconnection.
+  void Connect(bool reconnecting) {
     int failures = 0;
+    if (reconnecting) {
+      Backoff(++failures, "connection lost");
+    }
     while (!exit_code) {
       if (process::ShutdownRequested()) {
         Dispatch(provisioner.OnShutdown(clock.Now()));
@@ -322,31 +360,22 @@ struct ClientLoop::Impl {
       Status st = candidate->Connect();
       if (st.ok()) {
         client = std::move(candidate);
-        log::Info("connected", {{"device_id", device_id}, {"broker", config.mqtt_uri}});
+        log::Info(reconnecting ? "reconnected" : "connected",
+                  {{"device_id", device_id}, {"broker", config.mqtt_uri}});
         Dispatch(provisioner.OnConnected(clock.Now()));
         return;
       }
-      ++failures;
       metrics::Inc("device_client.connect_failed");
-      std::uniform_real_distribution<double> uniform(0.0, 1.0);
-      Millis delay = retry::NextDelay(kConnectPolicy, failures, 0, uniform(rng));
-      log::Warn("broker not reachable", {{"device_id", device_id},
-                                         {"broker", config.mqtt_uri},
-                                         {"attempt", failures},
-                                         {"retry_in_ms", delay},
-                                         {"err", st.ToString()}});
-      Instant wake = clock.Now() + delay;
-      std::optional<Instant> deadline = provisioner.NextDeadline();
-      if (deadline && *deadline < wake) {
-        wake = *deadline;
-      }
-      SleepUntil(wake);
-      Dispatch(provisioner.OnTick(clock.Now()));
+      Backoff(++failures, st.ToString());
     }
   }
 
   ExitCode Run() {
-    Connect();
+    if (ChangesOwnership(config.file_access) && !ChangesOwnership(file_access)) {
+      log::Warn("not running as root: GPS_CLIENT_FILE_OWNER and GPS_CLIENT_FILE_GROUP are ignored",
+                {{"device_id", device_id}});
+    }
+    Connect(false);
     while (!exit_code) {
       if (process::ShutdownRequested()) {
         Dispatch(provisioner.OnShutdown(clock.Now()));
@@ -360,10 +389,7 @@ struct ClientLoop::Impl {
       if (event) {
         switch (event->kind) {
           case mqtt::EventKind::kConnected:
-            // Paho reports the first connection too, which Connect() has already logged.
-            if (!provisioner.connected()) {
-              log::Info("reconnected", {{"device_id", device_id}, {"broker", config.mqtt_uri}});
-            }
+            // Paho reports the connection Connect() made too; the Provisioner ignores a repeat.
             Dispatch(provisioner.OnConnected(clock.Now()));
             break;
           case mqtt::EventKind::kConnectionLost:
@@ -371,7 +397,10 @@ struct ClientLoop::Impl {
             announced_on_this_connection = false;
             log::Warn("connection lost", {{"device_id", device_id}, {"err", event->detail}});
             Dispatch(provisioner.OnConnectionLost(clock.Now()));
-            break;
+            // Our own backoff instead of Paho's, which has no jitter.
+            client.reset();
+            Connect(true);
+            continue;
           case mqtt::EventKind::kMessage:
             OnMessage(event->message);
             break;

@@ -5,12 +5,13 @@
 // the files, forget the transport key and the certificate key, run the restart commands). All
 // decisions are the Provisioner's; this file only does what it says.
 //
-// The broker may be unreachable at first boot: connecting is retried with backoff until the
-// timeout (if any). Once connected, Paho reconnects on its own.
+// The broker may be unreachable at first boot, restart, or drop away while the gateway waits:
+// connecting and reconnecting are retried with jittered backoff until the timeout (if any).
 // Two clocks: `monotonic` drives every timer (announce interval, timeout, ack window), `wall`
 // stamps messages and the marker. Not thread-safe: Run() is called once, from main. Every
 // referenced object must outlive Run().
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,9 @@ class ClientLoop {
   const Clock& wall_;
   const Clock& monotonic_;
 };
+
+// The announce payload for this identity, signed with the device key.
+Result<std::string> SignedAnnounce(const ClientIdentity& identity, std::int64_t ts_ms);
 
 // The device's subscriptions: gps/v1/devices/<id>/+ (see client_loop.cpp for why one filter).
 // The broker ACL must let the bootstrap account read that filter for its own client id.

@@ -15,12 +15,23 @@ struct Alias {
 constexpr Alias kAliases[] = {
     {"--generate-key", "--client-generate-key"},
     {"--restart-command", "--client-restart-command"},
+    {"--dry-run", "--client-dry-run"},
 };
 
 Status RequireAbsolute(std::string_view env, const std::string& path) {
   if (path.empty() || path.front() != '/') {
     return Status::InvalidArgument(std::string(env) + ": '" + path + "' must be an absolute path");
   }
+  return Status::Ok();
+}
+
+// Stores a parsed value, or names the variable that could not be parsed.
+template <typename T>
+Status Into(Result<T> parsed, std::string_view env, T* out) {
+  if (!parsed.ok()) {
+    return parsed.status().WithContext(env);
+  }
+  *out = std::move(parsed).value();
   return Status::Ok();
 }
 
@@ -44,6 +55,17 @@ void AddClientSettings(config::Table& table, ClientConfig* cfg) {
             "dps.env, provisioned)");
   table.Add("GPS_CLIENT_STATE_DIR", &cfg->state_dir, "/var/lib/gps/state",
             "where the transport key is kept (mode 0700) until the gateway is provisioned");
+  table.Add("GPS_CLIENT_FILE_OWNER", &cfg->file_owner, "",
+            "user (name or uid) given the credential files when running as root; empty: root");
+  table.Add("GPS_CLIENT_FILE_GROUP", &cfg->file_group, "",
+            "group (name or gid) given the credential files when running as root; empty: root's");
+  table.Add("GPS_CLIENT_FILE_MODE", &cfg->file_mode, "0644",
+            "octal mode of device-name, device.crt, ca-chain.crt and the provisioned marker");
+  table.Add("GPS_CLIENT_SECRET_FILE_MODE", &cfg->secret_file_mode, "0600",
+            "octal mode of device.key and dps.env; others may get no access");
+  table.Add("GPS_CLIENT_DRY_RUN", &cfg->dry_run, false,
+            "print the announce this gateway would send and the files it would write, then exit "
+            "0 without connecting or creating anything (also --dry-run)");
   table.AddList("GPS_CLIENT_RESTART_COMMAND", &cfg->restart_commands,
                 {"systemctl restart mender-authd mender-updated", "iotedge config apply"},
                 "commands run with /bin/sh -c, in order, once the files are written: one per line "
@@ -90,6 +112,16 @@ void AddClientSettings(config::Table& table, ClientConfig* cfg) {
                                      "' is not vault-key or csr");
     }
     cfg->send_csr = cfg->cert_mode == "csr";
+    GPS_RETURN_IF_ERROR(
+        Into(ParseFileMode(cfg->file_mode), "GPS_CLIENT_FILE_MODE", &cfg->file_access.public_mode));
+    GPS_RETURN_IF_ERROR(Into(ParseFileMode(cfg->secret_file_mode), "GPS_CLIENT_SECRET_FILE_MODE",
+                             &cfg->file_access.secret_mode));
+    GPS_RETURN_IF_ERROR(
+        CheckSecretMode(cfg->file_access.secret_mode).WithContext("GPS_CLIENT_SECRET_FILE_MODE"));
+    GPS_RETURN_IF_ERROR(
+        Into(ResolveUser(cfg->file_owner), "GPS_CLIENT_FILE_OWNER", &cfg->file_access.owner));
+    GPS_RETURN_IF_ERROR(
+        Into(ResolveGroup(cfg->file_group), "GPS_CLIENT_FILE_GROUP", &cfg->file_access.group));
     std::string uri;
     GPS_RETURN_IF_ERROR(mqtt::NormaliseUri(cfg->mqtt_uri, &uri).WithContext("GPS_MQTT_URI"));
     return Status::Ok();

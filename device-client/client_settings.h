@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "device-client/file_access.h"
 #include "gps/config/config.h"
 #include "gps/process/settings.h"
 
@@ -23,6 +24,12 @@ struct ClientConfig {
   std::string interface;                      // GPS_CLIENT_INTERFACE ("auto" or a name)
   std::string output_dir;                     // GPS_CLIENT_OUTPUT_DIR
   std::string state_dir;                      // GPS_CLIENT_STATE_DIR
+  std::string file_owner;                     // GPS_CLIENT_FILE_OWNER (empty: the process's)
+  std::string file_group;                     // GPS_CLIENT_FILE_GROUP (empty: the process's)
+  std::string file_mode;                      // GPS_CLIENT_FILE_MODE (octal)
+  std::string secret_file_mode;               // GPS_CLIENT_SECRET_FILE_MODE (octal)
+  FileAccess file_access;                     // the four above, resolved by the table's check
+  bool dry_run = false;                       // GPS_CLIENT_DRY_RUN (--dry-run)
   std::vector<std::string> restart_commands;  // GPS_CLIENT_RESTART_COMMAND (--restart-command)
   int restart_timeout_s = 120;                // GPS_CLIENT_RESTART_TIMEOUT_S
   int announce_interval_s = 5;                // GPS_CLIENT_ANNOUNCE_INTERVAL_S
@@ -40,13 +47,13 @@ struct ClientConfig {
 };
 
 inline constexpr char kProgramName[] = "gps-device-client";
-inline constexpr char kDefaultConfigFile[] = "/etc/gps/device-client.env";
+inline constexpr char kDefaultConfigFile[] = "/etc/gps/client.conf";
 
 // Declares every setting (and the cross-field checks) of cfg in table.
 void AddClientSettings(config::Table& table, ClientConfig* cfg);
 
-// Rewrites the short flags the gateway image uses (--generate-key, --restart-command) to the
-// names the table derives from the variables (--client-generate-key, --client-restart-command).
+// Rewrites the short flags the gateway image uses (--generate-key, --restart-command, --dry-run)
+// to the names the table derives from the variables (--client-generate-key, ...).
 std::vector<std::string> ApplyFlagAliases(const std::vector<std::string>& args);
 
 }  // namespace gps::device_client

@@ -89,6 +89,12 @@ Result<std::string> WriteTemporary(const std::string& dir, const FileSpec& file)
   }
   std::string tmp_path(buf.get());
   Status st = WriteAll(fd.get(), file.content, tmp_path);
+  const bool chown_needed =
+      file.owner != static_cast<uid_t>(-1) || file.group != static_cast<gid_t>(-1);
+  // Before the chmod: fchown may clear mode bits.
+  if (st.ok() && chown_needed && ::fchown(fd.get(), file.owner, file.group) != 0) {
+    st = Errno("chown", tmp_path, errno);
+  }
   if (st.ok() && ::fchmod(fd.get(), file.mode) != 0) {
     st = Errno("chmod", tmp_path, errno);
   }

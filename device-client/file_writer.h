@@ -27,6 +27,10 @@ struct FileSpec {
   std::string name;     // a plain file name inside the target directory, no '/'
   std::string content;  // written verbatim
   mode_t mode = 0644;   // permission bits of the final file
+  // Given to the temporary file before the rename, so the target never appears with the wrong
+  // owner. (uid_t)-1 / (gid_t)-1 keep the process's own (fchown's convention).
+  uid_t owner = static_cast<uid_t>(-1);
+  gid_t group = static_cast<gid_t>(-1);
 };
 
 enum class WriteStage {

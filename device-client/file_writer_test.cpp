@@ -1,7 +1,10 @@
 #include "device-client/file_writer.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -143,6 +146,53 @@ TEST_F(FileWriterTest, FailureBeforeTheMarkerLeavesNoMarker) {
   EXPECT_EQ(Read(dir_.File("b")), "old b");
   EXPECT_FALSE(std::filesystem::exists(dir_.File("provisioned")));
   EXPECT_EQ(Entries(dir_.path()), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_F(FileWriterTest, KilledMidWriteLeavesOldOrNewFilesAndNoMarkerWithoutThemAll) {
+  // A real SIGKILL at every stage of every file: no cleanup code runs, as on a crash.
+  const std::vector<FileSpec> old_files = {{"a", "old a", 0644}, {"b", "old b", 0600}};
+  const std::vector<FileSpec> files = {
+      {"a", "new a", 0644}, {"b", "new b", 0600}, {"c", "new c", 0644}, {"provisioned", "m", 0644}};
+  for (const FileSpec& victim : files) {
+    for (WriteStage kill_at : {WriteStage::kTempWritten, WriteStage::kRenamed}) {
+      TempDir dir("gps-file-writer-kill");
+      ASSERT_TRUE(WriteFilesInOrder(dir.path(), old_files).ok());
+      pid_t pid = ::fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        FaultHook die = [&](WriteStage stage, std::string_view name) {
+          if (stage == kill_at && name == victim.name) {
+            ::raise(SIGKILL);
+          }
+          return Status::Ok();
+        };
+        (void)WriteFilesInOrder(dir.path(), files, die);
+        ::_exit(0);
+      }
+      int status = 0;
+      ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+      ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << victim.name;
+
+      std::string where = victim.name + (kill_at == WriteStage::kRenamed ? " renamed" : " temp");
+      bool all_new = true;
+      for (const FileSpec& f : files) {
+        std::string got = Read(dir.File(f.name));
+        std::string old = "<missing>";
+        for (const FileSpec& o : old_files) {
+          old = o.name == f.name ? o.content : old;
+        }
+        EXPECT_TRUE(got == f.content || got == old) << where << ": " << f.name << " = " << got;
+        all_new = all_new && got == f.content;
+      }
+      EXPECT_EQ(std::filesystem::exists(dir.File("provisioned")), all_new) << where;
+
+      // The next attempt cleans up and completes.
+      RemoveStaleTemporaries(dir.path());
+      ASSERT_TRUE(WriteFilesInOrder(dir.path(), files).ok()) << where;
+      EXPECT_EQ(Entries(dir.path()), (std::vector<std::string>{"a", "b", "c", "provisioned"}))
+          << where;
+    }
+  }
 }
 
 TEST_F(FileWriterTest, RefusesNamesThatAreNotPlainFileNames) {

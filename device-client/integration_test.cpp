@@ -444,6 +444,50 @@ TEST_F(DeviceClientIntegrationTest, ARestartWhileWaitingKeepsTheTransportKey) {
   EXPECT_EQ(second->Wait(kWait), std::optional<int>(0));
 }
 
+TEST_F(DeviceClientIntegrationTest, ABrokerRestartWhileWaitingStillDeliversTheBundle) {
+  std::optional<Announced> run = StartAnnounced();
+  ASSERT_TRUE(run);
+  const protocol::Announce& before = run->announce();
+  broker_->Restart();
+  // The client reconnects on its own backoff and announces again with the same keys.
+  std::optional<protocol::VerifiedAnnounce> after;
+  do {
+    after = ReceiveAnnounce();
+    ASSERT_TRUE(after);
+  } while (after->announce.ts_ms <= before.ts_ms);
+  EXPECT_EQ(after->announce.transport_key, before.transport_key);
+  EXPECT_GE(CountLogLines("connection lost"), 1);
+  EXPECT_GE(CountLogLines("reconnected"), 1);
+
+  Result<testing::BundleParts> parts = testing::MakeValidParts(before.device_id, "g3", kName);
+  ASSERT_TRUE(parts.ok());
+  std::optional<protocol::Ack> ack = Deliver(*parts, before.transport_key);
+  ASSERT_TRUE(ack);
+  PublishStatus(before.device_id, "provisioned");
+  EXPECT_EQ(run->client->Wait(kWait), std::optional<int>(0));
+  EXPECT_TRUE(std::filesystem::exists(Out("provisioned")));
+}
+
+TEST_F(DeviceClientIntegrationTest, DryRunPrintsTheAnnounceAndCreatesNothing) {
+  WriteDeviceKey();
+  std::unique_ptr<Subprocess> client = StartClient(
+      {{"GPS_CLIENT_RESTART_COMMAND", "systemctl restart mender-updated"}}, {"--dry-run"});
+  EXPECT_EQ(client->Wait(kWait), std::optional<int>(0));
+  std::string out = ReadText(LogPath());
+  EXPECT_NE(out.find("\"dryRun\":true"), std::string::npos) << out;
+  EXPECT_NE(out.find(Out("device.key")), std::string::npos) << out;
+  EXPECT_NE(out.find("systemctl restart mender-updated"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"transportKey\":\"would be created\""), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("state"))) << "no transport key is created";
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("out")));
+}
+
+TEST_F(DeviceClientIntegrationTest, MissingExplicitConfigFileIsAConfigurationError) {
+  std::unique_ptr<Subprocess> client =
+      StartWithKey({{"GPS_CONFIG_FILE", dir_.File("no-such.conf")}});
+  EXPECT_EQ(client->Wait(kWait), std::optional<int>(2));
+}
+
 TEST_F(DeviceClientIntegrationTest, ExitsZeroWhenTheEngineNeverConfirmsTheAck) {
   std::optional<Announced> run = StartAnnounced();
   ASSERT_TRUE(run);

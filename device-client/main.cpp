@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,11 +15,13 @@
 #include "device-client/client_loop.h"
 #include "device-client/client_settings.h"
 #include "device-client/device_key.h"
+#include "device-client/dry_run.h"
 #include "device-client/mac_address.h"
 #include "device-client/provisioner.h"
 #include "device-client/transport_key_store.h"
 #include "gps/core/clock.h"
 #include "gps/crypto/keys.h"
+#include "gps/crypto/x509.h"
 #include "gps/log/log.h"
 #include "gps/process/shutdown.h"
 
@@ -67,6 +70,62 @@ void LogKeptKey(const std::string& what, gc::KeptKeyOrigin origin, bool fixed_mo
   }
 }
 
+// Reads, never creates: kept keys that exist are used, missing ones replaced by throw-away keys.
+int DryRun(const gc::ClientConfig& config, const gc::DeviceKey& device, const gc::MacSource& mac) {
+  auto fail = [&](const std::string& what, const gps::Status& st) {
+    gps::log::Error(what, {{"device_id", device.device_id}, {"err", st.ToString()}});
+    return Code(gc::ExitCode::kFailure);
+  };
+  gps::Result<std::optional<gps::crypto::TransportKeyPair>> kept =
+      gc::PeekTransportKey(config.state_dir);
+  if (!kept.ok()) {
+    return fail("cannot read the transport key", kept.status());
+  }
+  gc::DryRunFacts facts{mac.interface, kept->has_value(), false};
+  std::optional<gps::crypto::TransportKeyPair> transport = std::move(kept).value();
+  if (!transport) {
+    gps::Result<gps::crypto::TransportKeyPair> fresh = gps::crypto::TransportKeyPair::Generate();
+    if (!fresh.ok()) {
+      return fail("cannot make a transport key", fresh.status());
+    }
+    transport.emplace(std::move(fresh).value());
+  }
+  std::optional<gps::crypto::PrivateKey> certificate_key;
+  std::string csr;
+  if (config.send_csr) {
+    gps::Result<std::optional<gps::crypto::PrivateKey>> kept_key =
+        gc::PeekCertificateKey(config.state_dir);
+    if (!kept_key.ok()) {
+      return fail("cannot read the certificate key", kept_key.status());
+    }
+    facts.certificate_kept = kept_key->has_value();
+    certificate_key = std::move(kept_key).value();
+    if (!certificate_key) {
+      gps::Result<gps::crypto::PrivateKey> fresh = gps::crypto::PrivateKey::GenerateEcdsaP256();
+      if (!fresh.ok()) {
+        return fail("cannot make a certificate key", fresh.status());
+      }
+      certificate_key.emplace(std::move(fresh).value());
+    }
+    gps::Result<std::string> made = gps::crypto::MakeCsrPem(*certificate_key, "");
+    if (!made.ok()) {
+      return fail("cannot make the CSR", made.status());
+    }
+    csr = std::move(made).value();
+  }
+  gps::SystemClock wall;
+  gps::Result<std::string> report =
+      gc::DescribeDryRun(config,
+                         gc::ClientIdentity{device, mac.mac, *transport,
+                                            certificate_key ? &*certificate_key : nullptr, csr},
+                         facts, wall.Now().ms);
+  if (!report.ok()) {
+    return fail("cannot describe the dry run", report.status());
+  }
+  std::printf("%s\n", report->c_str());
+  return Code(gc::ExitCode::kProvisioned);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -79,7 +138,7 @@ int main(int argc, char** argv) {
   gps::process::InitLogging(gc::kProgramName, config.log);
   gps::process::InstallShutdownHandlers();
 
-  if (MarkerExists(config.output_dir)) {
+  if (MarkerExists(config.output_dir) && !config.dry_run) {
     // Leftover kept keys (a crash between the marker and their removal) have no use left.
     (void)gc::RemoveTransportKey(config.state_dir);
     (void)gc::RemoveCertificateKey(config.state_dir);
@@ -87,7 +146,8 @@ int main(int argc, char** argv) {
     return Code(gc::ExitCode::kProvisioned);
   }
 
-  gps::Result<gc::DeviceKey> device = gc::LoadDeviceKey(config.key_path, config.generate_key);
+  gps::Result<gc::DeviceKey> device =
+      gc::LoadDeviceKey(config.key_path, config.generate_key && !config.dry_run);
   if (!device.ok()) {
     std::string hint = device.status().IsNotFound()
                            ? "; start after mender-authd has created the key, or pass "
@@ -103,6 +163,10 @@ int main(int argc, char** argv) {
     gps::log::Error("cannot determine the MAC address",
                     {{"device_id", device->device_id}, {"err", mac.status().ToString()}});
     return Code(gc::ExitCode::kConfiguration);
+  }
+
+  if (config.dry_run) {
+    return DryRun(config, *device, *mac);
   }
 
   gps::Result<gc::LoadedTransportKey> transport = gc::LoadOrCreateTransportKey(config.state_dir);

@@ -8,11 +8,14 @@ namespace gps::device_client {
 
 namespace {
 
-constexpr std::array<std::string_view, 5> kKnownStates = {"pending", "provisioning", "provisioned",
-                                                          "failed", "dismissed"};
+constexpr std::array<std::string_view, 7> kKnownStates = {
+    "pending", "provisioning", "provisioned", "failed", "dismissed", "revoking", "revoked"};
+// An operator's "no" to this device: what the engine created for it is being (or was) undone.
+constexpr std::array<std::string_view, 3> kRejectedStates = {"dismissed", "revoking", "revoked"};
 
-bool IsKnownState(std::string_view state) {
-  return std::find(kKnownStates.begin(), kKnownStates.end(), state) != kKnownStates.end();
+template <std::size_t N>
+bool IsOneOf(const std::array<std::string_view, N>& states, std::string_view state) {
+  return std::find(states.begin(), states.end(), state) != states.end();
 }
 
 std::vector<Action> One(Action a) {
@@ -106,18 +109,20 @@ std::vector<Action> Provisioner::OnStatus(const protocol::StatusMessage& status,
   if (status.device_id != options_.device_id) {
     return One(Ignore{"status for another device"});
   }
-  if (!IsKnownState(status.state)) {
+  if (!IsOneOf(kKnownStates, status.state)) {
     return One(Ignore{"status with unknown state '" + status.state + "'"});
   }
-  if (phase_ == Phase::kWaiting && status.state == "dismissed") {
-    return Finished(ExitCode::kDismissed,
-                    status.message.empty() ? "dismissed by an operator" : status.message);
+  const bool rejected = IsOneOf(kRejectedStates, status.state);
+  if (phase_ == Phase::kWaiting && rejected) {
+    return Finished(ExitCode::kRejected,
+                    status.message.empty() ? status.state + " by an operator" : status.message);
   }
   if (phase_ == Phase::kAcking && status.state == "provisioned") {
     return Finished(ExitCode::kProvisioned, "the engine confirmed the ack");
   }
-  if (phase_ == Phase::kAcking && status.state == "dismissed") {
-    return One(Ignore{"dismissed after the credentials were installed"});
+  if (phase_ == Phase::kAcking && rejected) {
+    // The files are on disk; taking them away is the revoke's business, not this client's.
+    return One(Ignore{status.state + " after the credentials were installed"});
   }
   return {};
 }

@@ -7,7 +7,8 @@
 //   phase       event                         actions / next phase
 //   waiting     connected                     announce now, then every announce interval
 //   waiting     tick past the timeout         finish(timed out)
-//   waiting     status "dismissed"            finish(dismissed)
+//   waiting     status "dismissed", "revoking"
+//               or "revoked"                  finish(rejected)
 //   waiting     credentials for this device   install -> installing
 //   installing  install failed                -> waiting (keep announcing; the engine re-sends)
 //   installing  installed                     ack -> acking
@@ -41,7 +42,7 @@ enum class ExitCode : int {
   kFailure = 1,        // unexpected runtime failure, or interrupted before the files were written
   kConfiguration = 2,  // bad setting, unusable key file or no MAC address (config::LoadOrExit too)
   kTimedOut = 3,       // GPS_CLIENT_TIMEOUT_S passed before credentials arrived
-  kDismissed = 4,      // an operator dismissed this device
+  kRejected = 4,       // an operator dismissed this device, or revoked it before it was installed
 };
 
 struct ProvisionerOptions {

@@ -60,7 +60,7 @@ TEST(ProvisionerTest, ExitCodesAreTheDocumentedOnes) {
   EXPECT_EQ(static_cast<int>(ExitCode::kFailure), 1);
   EXPECT_EQ(static_cast<int>(ExitCode::kConfiguration), 2);
   EXPECT_EQ(static_cast<int>(ExitCode::kTimedOut), 3);
-  EXPECT_EQ(static_cast<int>(ExitCode::kDismissed), 4);
+  EXPECT_EQ(static_cast<int>(ExitCode::kRejected), 4);
 }
 
 TEST(ProvisionerTest, AnnouncesOnConnectThenEveryInterval) {
@@ -123,12 +123,22 @@ TEST(ProvisionerTest, TimeoutDoesNotApplyOnceInstalled) {
   EXPECT_EQ(p.phase(), Phase::kAcking);
 }
 
-TEST(ProvisionerTest, DismissedExitsWithFour) {
-  Provisioner p(Options(), At(0));
-  p.OnConnected(At(0));
-  EXPECT_EQ(FinishCode(p.OnStatus(Status("dismissed"), At(1))), ExitCode::kDismissed);
-  EXPECT_TRUE(IsOnly<Ignore>(p.OnCredentials(Credentials("g1"), At(2))))
-      << "nothing is installed after finishing";
+TEST(ProvisionerTest, DismissedOrRevokedExitsWithFour) {
+  for (const char* state : {"dismissed", "revoking", "revoked"}) {
+    Provisioner p(Options(), At(0));
+    p.OnConnected(At(0));
+    EXPECT_EQ(FinishCode(p.OnStatus(Status(state), At(1))), ExitCode::kRejected) << state;
+    EXPECT_TRUE(IsOnly<Ignore>(p.OnCredentials(Credentials("g1"), At(2))))
+        << state << ": nothing is installed after finishing";
+  }
+}
+
+TEST(ProvisionerTest, RevokedAfterInstallingDoesNotEndTheAckPhase) {
+  for (const char* state : {"dismissed", "revoking", "revoked"}) {
+    Provisioner p = Acking();
+    EXPECT_TRUE(IsOnly<Ignore>(p.OnStatus(Status(state), At(200)))) << state;
+    EXPECT_EQ(p.phase(), Phase::kAcking) << state;
+  }
 }
 
 TEST(ProvisionerTest, OtherStatesAreOnlyObserved) {
