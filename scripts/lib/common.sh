@@ -110,11 +110,20 @@ gps_stop_all() {
   GPS_PIDS=()
 }
 
-# gps_start_mosquitto <dir> <port>: the project's broker configuration on a loopback port.
+# gps_start_mosquitto <dir> <port>: the project's broker configuration on a loopback port: TLS,
+# one account per role and the ACL of deploy/mosquitto/. The kit (CA, broker certificate, account
+# passwords) is made in <dir>/mosquitto/kit, kept when it exists: clients use
+# mqtts://127.0.0.1:<port>, GPS_MQTT_CA_FILE=<kit>/ca.crt and
+# GPS_MQTT_PASSWORD_FILE=<kit>/secrets/<account>.password.
 gps_start_mosquitto() {
   local dir="$1" port="$2"
+  local kit="$dir/mosquitto/kit"
   mkdir -p "$dir/mosquitto"
-  sed -e "s|@PORT@|$port|" -e "s|@DATA_DIR@|$dir/mosquitto|" -e "s|@USER@|$(id -un)|" \
+  "$GPS_ROOT/deploy/mosquitto/make-broker-kit.sh" "$kit" >>"$dir/mosquitto.log" 2>&1 ||
+    { gps_log "could not make the broker's certificates and accounts (see $dir/mosquitto.log)"; return 1; }
+  sed -e "s|@PORT@|$port|" -e "s|@BIND@|127.0.0.1|" -e "s|@KIT_DIR@|$kit|g" \
+    -e "s|@ACL_FILE@|$GPS_ROOT/deploy/mosquitto/acl|" -e "s|@DATA_DIR@|$dir/mosquitto|" \
+    -e "s|@USER@|$(id -un)|" \
     "$GPS_ROOT/deploy/mosquitto/mosquitto.conf" >"$dir/mosquitto/mosquitto.conf"
   gps_spawn "$dir/mosquitto.log" mosquitto -c "$dir/mosquitto/mosquitto.conf" >/dev/null
   gps_wait_port "$port" 20 || { gps_log "mosquitto did not start (see $dir/mosquitto.log)"; return 1; }

@@ -2,14 +2,22 @@
 // The real servers a test needs: Mosquitto and Redis with the project's own configuration
 // (deploy/), on free loopback ports.
 //
-// TestServices uses the pair scripts/test started (GPS_TEST_MQTT_PORT, GPS_TEST_REDIS_PORT) when
-// present, else starts a private pair; a test that must restart a server asks for a private one.
-// Tests sharing the pair stay apart through their own Redis key prefix and client ids.
-// Not thread-safe.
+// The broker is the shipped one: a TLS listener where every client logs in with its role's account
+// and deploy/mosquitto/acl decides its topics. Two test-only additions, never in deploy/: the
+// observer account (reads every topic, to watch what crosses the broker) and a plaintext,
+// anonymous loopback listener for the component tests of one process (gps-ui, the device client)
+// that exercise that process's MQTT handling, not the transport; stacks never use it.
+//
+// TestServices uses the Redis scripts/test started (GPS_TEST_REDIS_PORT) when present, else starts
+// a private one; a test that must restart a server asks for a private pair. Each TestServices has a
+// broker of its own, since a client needs the broker's CA and account passwords. Tests sharing
+// Redis stay apart through their own key prefix. Not thread-safe.
 
+#include <map>
 #include <memory>
 #include <string>
 
+#include "gps/mqtt/client.h"
 #include "tests/support/subprocess.h"
 
 namespace gps::testing {
@@ -17,18 +25,42 @@ namespace gps::testing {
 // The source tree (for deploy/ files), set by CMake.
 std::string SourceDir();
 
+// The role accounts of deploy/mosquitto/acl (their names are the processes' own).
+inline constexpr char kBootstrapAccount[] = "gps-bootstrap";
+inline constexpr char kEngineAccount[] = "gps-engine";
+inline constexpr char kUiAccount[] = "gps-ui";
+// gps-worker-<step>.
+std::string WorkerAccount(const std::string& step);
+// Test only: may read every topic and write none. Never part of deploy/.
+inline constexpr char kObserverAccount[] = "gps-test-observer";
+
+// How a client logs in to the broker's TLS listener as one account.
+struct BrokerLogin {
+  std::string uri;      // mqtts://127.0.0.1:<port>
+  std::string ca_file;  // the local CA that signed the broker's certificate
+  std::string username;
+  std::string password_file;  // mode 0600, the password alone
+  // GPS_MQTT_URI, GPS_MQTT_USERNAME, GPS_MQTT_PASSWORD_FILE and GPS_MQTT_CA_FILE.
+  std::map<std::string, std::string> Env() const;
+  mqtt::ClientOptions ClientOptions(const std::string& client_id) const;
+};
+
 class MosquittoServer {
  public:
-  // Starts mosquitto with deploy/mosquitto/mosquitto.conf on a free port, data in dir.
+  // Starts mosquitto with deploy/mosquitto/mosquitto.conf and deploy/mosquitto/acl on free ports,
+  // data in dir, and with the process-wide broker kit (CA, certificate, accounts).
   MosquittoServer(const std::string& dir, int port = 0);
-  int port() const { return port_; }
-  std::string uri() const { return "mqtt://127.0.0.1:" + std::to_string(port_); }
-  void Restart();  // stop and start again on the same port, keeping its persistence
+  int port() const { return port_; }  // the TLS listener
+  BrokerLogin Login(const std::string& account) const;
+  // The test-only plaintext anonymous listener (see the file comment).
+  std::string uri() const { return "mqtt://127.0.0.1:" + std::to_string(open_port_); }
+  void Restart();  // stop and start again on the same ports, keeping its persistence
 
  private:
   void Start();
   std::string dir_;
   int port_;
+  int open_port_;
   std::unique_ptr<Subprocess> process_;
 };
 
@@ -50,8 +82,10 @@ class TestServices {
  public:
   // private_servers: always start a pair of our own.
   explicit TestServices(const std::string& dir, bool private_servers = false);
-  std::string mqtt_uri() const { return "mqtt://127.0.0.1:" + std::to_string(mqtt_port_); }
-  int mqtt_port() const { return mqtt_port_; }
+  // The test-only anonymous listener (see the file comment).
+  std::string mqtt_uri() const { return broker_->uri(); }
+  int mqtt_port() const { return broker_->port(); }
+  BrokerLogin Login(const std::string& account) const { return broker_->Login(account); }
   int redis_port() const { return redis_port_; }
   MosquittoServer* own_broker() { return broker_.get(); }
   RedisServer* own_redis() { return redis_.get(); }
@@ -59,7 +93,6 @@ class TestServices {
  private:
   std::unique_ptr<MosquittoServer> broker_;
   std::unique_ptr<RedisServer> redis_;
-  int mqtt_port_ = 0;
   int redis_port_ = 0;
 };
 

@@ -47,7 +47,7 @@ Stack::Stack(const TempDir& dir, StackOptions options)
 
   for (int i = 1; i <= options.engines; ++i) {
     std::string name = "engine-" + std::to_string(i);
-    auto engine = CommonEnv(name);
+    auto engine = CommonEnv(name, kEngineAccount);
     // The tests' gateways register within seconds: look for them often.
     engine["GPS_ENGINE_HUB_WAIT"] = "backoff=500ms,multiplier=1.5,max_backoff=2s,jitter=0.2";
     for (const auto& [k, v] : options.engine_env) {
@@ -60,7 +60,7 @@ Stack::Stack(const TempDir& dir, StackOptions options)
   }
 
   ui_port_ = FreePort();
-  auto ui = CommonEnv("ui");
+  auto ui = CommonEnv("ui", kUiAccount);
   ui["GPS_UI_PORT"] = std::to_string(ui_port_);
   ui["GPS_UI_INSTANCE"] = "ui-" + suffix_;
   ui.erase("GPS_MQTT_CLIENT_ID");  // gps-ui's client id is its instance name
@@ -81,7 +81,7 @@ Stack::Stack(const TempDir& dir, StackOptions options)
 }
 
 std::map<std::string, std::string> Stack::WorkerEnv(const std::string& step, int copy) const {
-  auto env = CommonEnv("worker-" + step + "-" + std::to_string(copy));
+  auto env = CommonEnv("worker-" + step + "-" + std::to_string(copy), WorkerAccount(step));
   std::string base = "http://127.0.0.1:";
   if (step == "mender") {
     env["GPS_MENDER_URL"] = base + std::to_string(ports_.mender);
@@ -127,9 +127,10 @@ Stack::~Stack() {
   }
 }
 
-std::map<std::string, std::string> Stack::CommonEnv(const std::string& client_id) const {
-  return {
-      {"GPS_MQTT_URI", services_->mqtt_uri()},
+std::map<std::string, std::string> Stack::CommonEnv(const std::string& client_id,
+                                                    const std::string& account) const {
+  std::map<std::string, std::string> env = services_->Login(account).Env();
+  env.merge(std::map<std::string, std::string>{
       {"GPS_MQTT_CLIENT_ID", client_id + "-" + suffix_},
       // The test's broker may be shared: a session must not outlive the test and keep taking its
       // share of a group's messages.
@@ -139,7 +140,8 @@ std::map<std::string, std::string> Stack::CommonEnv(const std::string& client_id
       {"GPS_REDIS_KEY_PREFIX", "gps-test-" + suffix_},
       {"GPS_LOG_LEVEL", log_level_},
       {"GPS_STATS_INTERVAL_S", "0"},
-  };
+  });
+  return env;
 }
 
 std::unique_ptr<Subprocess> Stack::Start(const std::string& name, const std::string& binary,
@@ -223,8 +225,8 @@ void Stack::StartCloudsim(const std::map<std::string, std::string>& extra_env) {
 std::unique_ptr<Subprocess> Stack::StartGateway(const std::string& name, const std::string& mac,
                                                 std::map<std::string, std::string> extra_env) {
   std::string dir = GatewayDir(name);
-  std::map<std::string, std::string> env = {
-      {"GPS_MQTT_URI", services_->mqtt_uri()},
+  std::map<std::string, std::string> env = services_->Login(kBootstrapAccount).Env();
+  env.merge(std::map<std::string, std::string>{
       // The shortest a gateway accepts: its session holds its credentials while it is away.
       {"GPS_MQTT_SESSION_EXPIRY_S", "60"},
       {"GPS_CLIENT_KEY_PATH", dir + "/mender-agent.pem"},
@@ -237,7 +239,7 @@ std::unique_ptr<Subprocess> Stack::StartGateway(const std::string& name, const s
       {"GPS_LOG_LEVEL", log_level_},
       {"GPS_CLIENT_RESTART_COMMAND",
        "echo mender >> " + dir + "/restarts.log\necho iotedge >> " + dir + "/restarts.log"},
-  };
+  });
   for (auto& [k, v] : extra_env) {
     env[k] = v;
   }

@@ -87,8 +87,9 @@ class Stack {
   const CloudsimPorts& cloudsim_ports() const { return ports_; }
   TestServices& services() { return *services_; }
 
-  // Environment of every gps process: broker, Redis, logging.
-  std::map<std::string, std::string> CommonEnv(const std::string& client_id) const;
+  // Environment of every gps process: broker (TLS, logged in as account), Redis, logging.
+  std::map<std::string, std::string> CommonEnv(const std::string& client_id,
+                                               const std::string& account) const;
 
   // Starts one more copy of a worker ("mender", "dps" or "vault").
   void StartWorker(const std::string& step);
@@ -98,7 +99,8 @@ class Stack {
   // SIGKILL, then the same process again with the same settings (its log continues).
   void KillAndRestart(const std::string& name);
 
-  // Starts a simulated gateway: a device client with a generated key, writing into dir/<name>/.
+  // Starts a simulated gateway: a device client with a generated key, writing into dir/<name>/,
+  // logged in with the bootstrap account like every gateway image.
   std::unique_ptr<Subprocess> StartGateway(const std::string& name, const std::string& mac,
                                            std::map<std::string, std::string> extra_env = {});
   std::string GatewayDir(const std::string& name) const { return dir_.File("gw-" + name); }

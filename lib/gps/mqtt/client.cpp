@@ -65,6 +65,12 @@ Status FromException(std::string_view what, const ::mqtt::exception& e) {
   return Status::Unavailable(std::string(what) + ": " + e.what());
 }
 
+Status RefusedPublish(const std::string& topic, int reason_code) {
+  return Status::PermissionDenied("MQTT publish to " + topic +
+                                  " refused by the broker (reason code " +
+                                  std::to_string(reason_code) + ")");
+}
+
 }  // namespace
 
 Client::Client(ClientOptions options)
@@ -217,13 +223,15 @@ Status Client::Publish(const Message& message, Millis timeout_ms) {
       return Status::Unavailable("MQTT publish to " + message.topic + " not acknowledged within " +
                                  std::to_string(timeout_ms) + " ms");
     }
-    int rc = token->get_reason_code();
-    if (rc >= 0x80) {
-      return Status::PermissionDenied("MQTT publish to " + message.topic +
-                                      " refused by the broker (reason code " + std::to_string(rc) +
-                                      ")");
+    if (int rc = token->get_reason_code(); rc >= 0x80) {
+      return RefusedPublish(message.topic, rc);
     }
   } catch (const ::mqtt::exception& e) {
+    // Paho reports a PUBACK with a failure reason code (0x87: the ACL refused it) by throwing;
+    // that is the broker's answer, not a lost connection, and retrying it cannot succeed.
+    if (e.get_reason_code() >= 0x80) {
+      return RefusedPublish(message.topic, e.get_reason_code());
+    }
     return FromException("MQTT publish to " + message.topic, e);
   }
   return Status::Ok();
