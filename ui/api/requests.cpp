@@ -46,12 +46,32 @@ std::optional<Refusal> CheckJsonContentType(const std::optional<std::string>& co
   return std::nullopt;
 }
 
-std::optional<Refusal> CheckBodySize(std::size_t bytes) {
-  if (bytes > kMaxApproveBodyBytes) {
+std::optional<Refusal> CheckBodySize(std::size_t bytes, std::size_t max_bytes) {
+  if (bytes > max_bytes) {
     return Refusal{
-        413, "the request body is larger than " + std::to_string(kMaxApproveBodyBytes) + " bytes"};
+        413, "the request body is too large: more than " + std::to_string(max_bytes) + " bytes"};
   }
   return std::nullopt;
+}
+
+Result<json::Document> ParseJsonObjectBody(const HttpRequest& request, std::size_t max_bytes,
+                                           Refusal* refusal) {
+  std::optional<Refusal> bad = CheckJsonContentType(request.Header("Content-Type"));
+  if (!bad) {
+    bad = CheckBodySize(request.body.size(), max_bytes);
+  }
+  if (!bad && TrimBlanks(request.body).empty()) {
+    bad = Refusal{400, "the request body is empty; send a JSON object"};
+  }
+  if (bad) {
+    *refusal = *bad;
+    return Status::InvalidArgument(bad->message);
+  }
+  Result<json::Document> doc = json::ParseObject(request.body, max_bytes, "body");
+  if (!doc.ok()) {
+    *refusal = Refusal{400, doc.status().message()};
+  }
+  return doc;
 }
 
 Result<ApproveRequest> ParseApproveBody(std::string_view body) {

@@ -12,6 +12,14 @@
   const deviceEmpty = document.querySelector('[data-testid="device-empty"]');
   const banner = document.querySelector('[data-testid="connection-error"]');
   const status = document.querySelector('[data-testid="refresh-status"]');
+  const loginSection = document.querySelector('[data-testid="login"]');
+  const loginForm = document.querySelector('[data-testid="login-form"]');
+  const loginError = document.querySelector('[data-testid="login-error"]');
+  const mainSection = document.querySelector('[data-testid="main"]');
+  const userInfo = document.querySelector('[data-testid="user-info"]');
+
+  // Who is logged in: {user, role, csrfToken}; null until the session is known.
+  let session = null;
 
   // Rows by device id. A pending row lives until the device leaves the pending state, so its
   // name box and its last result survive every refresh.
@@ -100,9 +108,7 @@
     row.dismiss.disabled = true;
     showResult(row, command === 'approve' ? 'Approving…' : 'Dismissing…', true);
     try {
-      const response = await fetch(
-        '/api/devices/' + encodeURIComponent(row.id) + '/' + command,
-        { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body });
+      const response = await post('/api/devices/' + encodeURIComponent(row.id) + '/' + command, body);
       if (response.ok) {
         showResult(row, command === 'approve' ? 'Approved; provisioning…' : 'Dismissed', true);
         refreshSoon();
@@ -251,6 +257,33 @@
     }
   }
 
+  // A state-changing request carries the session's CSRF token; the cookie alone is not enough.
+  function post(path, body) {
+    return fetch(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session ? session.csrfToken : '' },
+      body: body,
+    });
+  }
+
+  function showSession(value) {
+    session = value;
+    loginSection.hidden = session !== null;
+    mainSection.hidden = session === null;
+    userInfo.hidden = session === null;
+    if (session) {
+      setText(document.querySelector('[data-testid="user-name"]'), session.user);
+      setText(document.querySelector('[data-testid="user-role"]'), session.role);
+      document.body.dataset.role = session.role;
+    }
+  }
+
+  function loggedOut(message) {
+    showSession(null);
+    clearTimeout(timer);
+    setText(loginError, message || '');
+  }
+
   let timer = null;
   let inFlight = false;
 
@@ -269,6 +302,10 @@
       if (!Number.isNaN(date)) {
         skewMs = date - Date.now();
       }
+      if (response.status === 401) {
+        loggedOut(await errorMessage(response));
+        return;
+      }
       if (!response.ok) {
         throw new Error(await errorMessage(response));
       }
@@ -283,7 +320,9 @@
       showProblem('Cannot load the device list: ' + error.message);
     } finally {
       inFlight = false;
-      timer = setTimeout(refresh, POLL_MS);
+      if (session) {
+        timer = setTimeout(refresh, POLL_MS);
+      }
     }
   }
 
@@ -292,5 +331,46 @@
     timer = setTimeout(refresh, 200);
   }
 
-  refresh();
+  async function start() {
+    try {
+      const response = await fetch('/api/session', { cache: 'no-store' });
+      if (response.ok) {
+        showSession(await response.json());
+        refresh();
+      } else {
+        loggedOut('');
+      }
+    } catch (error) {
+      showProblem('The server could not be reached: ' + error.message);
+    }
+  }
+
+  loginForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    setText(loginError, '');
+    const data = new FormData(loginForm);
+    try {
+      const response = await fetch('/api/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: data.get('username'), password: data.get('password') }),
+      });
+      if (!response.ok) {
+        setText(loginError, await errorMessage(response));
+        return;
+      }
+      loginForm.reset();
+      showSession(await response.json());
+      refresh();
+    } catch (error) {
+      setText(loginError, 'The server could not be reached: ' + error.message);
+    }
+  });
+
+  document.querySelector('[data-testid="logout"]').addEventListener('click', async () => {
+    await post('/api/logout', '{}').catch(() => null);
+    loggedOut('');
+  });
+
+  start();
 })();

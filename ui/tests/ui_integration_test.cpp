@@ -36,6 +36,8 @@ namespace gps::testing {
 namespace {
 
 constexpr std::chrono::milliseconds kStart{20000};
+// GPS_UI_API_TOKEN of the instances under test: an admin token. Call() sends it unless told not to.
+constexpr char kApiToken[] = "gps_integration-test-token-0123456789abcdef";
 
 std::string DeviceId(std::string_view seed) { return crypto::HexEncode(crypto::Sha256(seed)); }
 
@@ -199,8 +201,30 @@ Result<UiProcess> StartUi(const TempDir& dir, const std::string& instance,
 // ---------------------------------------------------------------------------------------------
 // HTTP helpers.
 
+// Sends the API token unless headers carry their own Authorization or Cookie.
 Result<http::Response> Call(const std::string& method, const std::string& url,
                             const std::string& body = "", std::vector<http::Header> headers = {}) {
+  bool own_credentials = false;
+  for (const http::Header& h : headers) {
+    own_credentials = own_credentials || h.name == "Authorization" || h.name == "Cookie";
+  }
+  if (!own_credentials) {
+    headers.push_back({"Authorization", std::string("Bearer ") + kApiToken});
+  }
+  http::Client client;
+  http::Request request;
+  request.method = method;
+  request.url = url;
+  request.body = body;
+  request.headers = std::move(headers);
+  request.timeout_ms = 30000;
+  return client.Send(request);
+}
+
+// Without any credentials.
+Result<http::Response> Anonymous(const std::string& method, const std::string& url,
+                                 const std::string& body = "",
+                                 std::vector<http::Header> headers = {}) {
   http::Client client;
   http::Request request;
   request.method = method;
@@ -298,7 +322,8 @@ class UiIntegrationTest : public ::testing::Test {
     std::map<std::string, std::string> env = {
         {"GPS_MQTT_URI", services_->mqtt_uri()},
         {"GPS_REDIS_HOST", "127.0.0.1"},
-        {"GPS_REDIS_PORT", std::to_string(services_->redis_port())}};
+        {"GPS_REDIS_PORT", std::to_string(services_->redis_port())},
+        {"GPS_UI_API_TOKEN", kApiToken}};
     GPS_ASSIGN_OR_RETURN(ui_, StartUi(*dir_, "gps-ui-test-main", env));
     // A second instance whose engine answers never come in time: the 504 path.
     env["GPS_UI_COMMAND_TIMEOUT_MS"] = "300";
@@ -567,7 +592,7 @@ TEST_F(UiIntegrationTest, ApproveAcceptedSendsTheCommandToTheEngine) {
   std::optional<ReceivedCommand> sent = FindReceived(kPending1, "gw-berlin-0001");
   ASSERT_TRUE(sent.has_value());
   EXPECT_EQ(sent->topic, protocol::CommandTopic("approve"));
-  EXPECT_EQ(sent->command.actor, "ui");
+  EXPECT_EQ(sent->command.actor, "api-token");
   EXPECT_EQ(sent->response_topic, protocol::ReplyTopic("gps-ui-test-main"));
   EXPECT_EQ(sent->correlation.size(), 32u);
 }
@@ -692,7 +717,7 @@ TEST_F(UiIntegrationTest, Dismiss) {
     if (r.command.kind == protocol::CommandKind::kDismiss && r.command.device_id == kPending2) {
       seen = true;
       EXPECT_EQ(r.topic, protocol::CommandTopic("dismiss"));
-      EXPECT_EQ(r.command.actor, "ui");
+      EXPECT_EQ(r.command.actor, "api-token");
     }
   }
   EXPECT_TRUE(seen);
@@ -762,6 +787,319 @@ TEST_F(UiIntegrationTest, UnknownRoutesAndMethods) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Logins, sessions, CSRF, roles and API tokens.
+
+// Runs `gps-ui <args>` against the suite's Redis with password as its stdin (through the
+// environment, never argv); returns the exit code and the output.
+struct CliRun {
+  int code = -1;
+  std::string output;
+};
+
+CliRun RunCli(const TempDir& dir, int redis_port, const std::string& args,
+              const std::string& password = "") {
+  static int runs = 0;
+  std::string log = dir.File("cli-" + std::to_string(++runs) + ".log");
+  Subprocess cli(
+      "gps-ui-cli",
+      {"/bin/sh", "-c", "printf '%s\\n' \"$TEST_PASSWORD\" | exec \"$0\" " + args, GPS_UI_BINARY},
+      {{"GPS_REDIS_HOST", "127.0.0.1"},
+       {"GPS_REDIS_PORT", std::to_string(redis_port)},
+       {"TEST_PASSWORD", password}},
+      log);
+  std::optional<int> code = cli.Wait(kStart);
+  return {code.value_or(-1), cli.Log()};
+}
+
+struct Login {
+  std::string cookie;  // "gps_session=..."
+  std::string csrf;
+  std::string set_cookie;
+};
+
+Result<Login> LogIn(const std::string& base_url, const std::string& user,
+                    const std::string& password) {
+  GPS_ASSIGN_OR_RETURN(http::Response r, Anonymous("POST", base_url + "api/login",
+                                                   R"({"username":")" + user + R"(","password":")" +
+                                                       password + R"("})",
+                                                   {{"Content-Type", "application/json"}}));
+  if (r.status != 200) {
+    return Status::PermissionDenied("login: HTTP " + std::to_string(r.status) + " " + r.body);
+  }
+  Login login;
+  login.set_cookie = r.HeaderValue("Set-Cookie").value_or("");
+  login.cookie = login.set_cookie.substr(0, login.set_cookie.find(';'));
+  GPS_ASSIGN_OR_RETURN(json::Document doc, json::ParseObject(r.body, 4096, "login"));
+  GPS_ASSIGN_OR_RETURN(login.csrf, doc.Root().GetString("csrfToken"));
+  return login;
+}
+
+std::vector<http::Header> SessionHeaders(const Login& login, bool with_csrf = true) {
+  std::vector<http::Header> h = {{"Cookie", login.cookie}, {"Content-Type", "application/json"}};
+  if (with_csrf) {
+    h.push_back({"X-CSRF-Token", login.csrf});
+  }
+  return h;
+}
+
+TEST_F(UiIntegrationTest, RequestsWithoutValidCredentialsAre401) {
+  for (const std::string& path :
+       {std::string("/api/devices"), "/api/devices/" + kPending1, std::string("/api/session")}) {
+    Result<http::Response> r = Anonymous("GET", Url(path));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 401) << path << ": " << r->body;
+    EXPECT_EQ(r->HeaderValue("WWW-Authenticate").value_or(""), "Bearer realm=\"gps-ui\"");
+    EXPECT_NE(ErrorOf(*r).find("log in first"), std::string::npos) << r->body;
+  }
+  Result<http::Response> approve =
+      Anonymous("POST", Url("/api/devices/" + kPending1 + "/approve"), R"({"name":"gw-anon"})",
+                {{"Content-Type", "application/json"}});
+  ASSERT_TRUE(approve.ok());
+  EXPECT_EQ(approve->status, 401);
+  struct Case {
+    std::string authorization;
+    std::string error;
+  };
+  for (const Case& c : {Case{"Bearer gps_not-a-token-we-know", "unknown or revoked API token"},
+                        Case{"Basic YWRtaW46YWRtaW4=", "must be 'Bearer <token>'"},
+                        Case{"Bearer", "must be 'Bearer <token>'"}}) {
+    Result<http::Response> r =
+        Anonymous("GET", Url("/api/devices"), "", {{"Authorization", c.authorization}});
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 401) << c.authorization;
+    EXPECT_NE(ErrorOf(*r).find(c.error), std::string::npos) << r->body;
+  }
+  // The page, its assets and the health check need no login.
+  for (const char* path : {"/", "/static/app.js", "/healthz"}) {
+    Result<http::Response> r = Anonymous("GET", Url(path));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 200) << path;
+  }
+  EXPECT_FALSE(FindReceived(kPending1, "gw-anon").has_value());
+}
+
+TEST_F(UiIntegrationTest, CliUserLogsInWithAnHttpOnlySessionAndCsrfProtection) {
+  CliRun added =
+      RunCli(*dir_, services_->redis_port(), "user add carol --role approver", "carol-password-1");
+  ASSERT_EQ(added.code, 0) << added.output;
+  EXPECT_NE(added.output.find("user carol added with the role approver"), std::string::npos);
+  EXPECT_EQ(added.output.find("carol-password-1"), std::string::npos) << added.output;
+  CliRun again =
+      RunCli(*dir_, services_->redis_port(), "user add carol --role viewer", "another-password");
+  EXPECT_EQ(again.code, 1) << again.output;
+  EXPECT_NE(again.output.find("exists"), std::string::npos) << again.output;
+  CliRun weak = RunCli(*dir_, services_->redis_port(), "user add dave --role viewer", "short");
+  EXPECT_EQ(weak.code, 1);
+  EXPECT_NE(weak.output.find("at least 10 characters"), std::string::npos) << weak.output;
+  CliRun usage = RunCli(*dir_, services_->redis_port(), "user add dave");
+  EXPECT_EQ(usage.code, 2) << usage.output;
+
+  Result<Login> login = LogIn(ui_.url, "carol", "carol-password-1");
+  ASSERT_TRUE(login.ok()) << login.status().ToString();
+  EXPECT_EQ(login->cookie.rfind("gps_session=", 0), 0u) << login->set_cookie;
+  for (const char* attribute : {"HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=43200"}) {
+    EXPECT_NE(login->set_cookie.find(attribute), std::string::npos) << login->set_cookie;
+  }
+  EXPECT_EQ(login->set_cookie.find("Secure"), std::string::npos) << "plain HTTP";
+  EXPECT_EQ(login->csrf.size(), 64u);
+
+  Result<http::Response> who = Call("GET", Url("/api/session"), "", SessionHeaders(*login));
+  ASSERT_TRUE(who.ok());
+  ASSERT_EQ(who->status, 200) << who->body;
+  EXPECT_NE(who->body.find(R"("user":"carol","role":"approver","kind":"session")"),
+            std::string::npos)
+      << who->body;
+
+  // The cookie alone changes nothing: no CSRF token, or a wrong one, is refused before the engine.
+  const std::string approve = Url("/api/devices/" + kPending1 + "/approve");
+  Result<http::Response> no_csrf =
+      Call("POST", approve, R"({"name":"gw-no-csrf"})", SessionHeaders(*login, false));
+  ASSERT_TRUE(no_csrf.ok());
+  EXPECT_EQ(no_csrf->status, 403) << no_csrf->body;
+  EXPECT_NE(ErrorOf(*no_csrf).find("X-CSRF-Token"), std::string::npos);
+  std::vector<http::Header> wrong = SessionHeaders(*login, false);
+  wrong.push_back({"X-CSRF-Token", std::string(64, '0')});
+  Result<http::Response> wrong_csrf = Call("POST", approve, R"({"name":"gw-no-csrf"})", wrong);
+  ASSERT_TRUE(wrong_csrf.ok());
+  EXPECT_EQ(wrong_csrf->status, 403);
+
+  Result<http::Response> ok =
+      Call("POST", approve, R"({"name":"gw-session-1"})", SessionHeaders(*login));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->status, 202) << ok->body;
+  std::optional<ReceivedCommand> sent = FindReceived(kPending1, "gw-session-1");
+  ASSERT_TRUE(sent.has_value());
+  EXPECT_EQ(sent->command.actor, "carol");
+  EXPECT_FALSE(FindReceived(kPending1, "gw-no-csrf").has_value());
+
+  // A cross-site page is refused even with the right token.
+  std::vector<http::Header> foreign = SessionHeaders(*login);
+  foreign.push_back({"Origin", "http://evil.example"});
+  Result<http::Response> cross = Call("POST", approve, R"({"name":"gw-evil"})", foreign);
+  ASSERT_TRUE(cross.ok());
+  EXPECT_EQ(cross->status, 403);
+
+  // Logging out ends the session for good.
+  Result<http::Response> out = Call("POST", Url("/api/logout"), "{}", SessionHeaders(*login));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->status, 200) << out->body;
+  EXPECT_NE(out->HeaderValue("Set-Cookie").value_or("").find("gps_session=; Max-Age=0"),
+            std::string::npos);
+  Result<http::Response> after = Call("GET", Url("/api/devices"), "", SessionHeaders(*login));
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->status, 401);
+}
+
+TEST_F(UiIntegrationTest, WrongPasswordsAre401AndRepeatedFailuresAreThrottled) {
+  ASSERT_EQ(
+      RunCli(*dir_, services_->redis_port(), "user add erin --role viewer", "erin-password-1").code,
+      0);
+  Result<Login> wrong = LogIn(ui_.url, "erin", "not-her-password");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("HTTP 401"), std::string::npos);
+  EXPECT_NE(wrong.status().message().find("wrong user name or password"), std::string::npos);
+  Result<Login> nobody = LogIn(ui_.url, "nobody", "whatever-password");
+  ASSERT_FALSE(nobody.ok());
+  EXPECT_NE(nobody.status().message().find("wrong user name or password"), std::string::npos)
+      << "an unknown user looks like a wrong password";
+  for (int i = 0; i < 9; ++i) {
+    ASSERT_FALSE(LogIn(ui_.url, "erin", "guess-" + std::to_string(i)).ok());
+  }
+  // Ten failures: even the right password is refused until the window ends.
+  Result<Login> throttled = LogIn(ui_.url, "erin", "erin-password-1");
+  ASSERT_FALSE(throttled.ok());
+  EXPECT_NE(throttled.status().message().find("HTTP 429"), std::string::npos)
+      << throttled.status().ToString();
+}
+
+TEST_F(UiIntegrationTest, AViewerCanReadButNotApprove) {
+  ASSERT_EQ(
+      RunCli(*dir_, services_->redis_port(), "user add vic --role viewer", "vic-password-1").code,
+      0);
+  Result<Login> login = LogIn(ui_.url, "vic", "vic-password-1");
+  ASSERT_TRUE(login.ok()) << login.status().ToString();
+  Result<http::Response> list = Call("GET", Url("/api/devices"), "", SessionHeaders(*login));
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->status, 200);
+  Result<http::Response> approve = Call("POST", Url("/api/devices/" + kPending1 + "/approve"),
+                                        R"({"name":"gw-viewer"})", SessionHeaders(*login));
+  ASSERT_TRUE(approve.ok());
+  EXPECT_EQ(approve->status, 403) << approve->body;
+  EXPECT_NE(ErrorOf(*approve).find("viewer"), std::string::npos);
+  Result<http::Response> users = Call("GET", Url("/api/users"), "", SessionHeaders(*login));
+  ASSERT_TRUE(users.ok());
+  EXPECT_EQ(users->status, 403);
+  EXPECT_FALSE(FindReceived(kPending1, "gw-viewer").has_value());
+}
+
+TEST_F(UiIntegrationTest, AdminsManageUsersAndTokens) {
+  const std::vector<http::Header> json = {{"Content-Type", "application/json"}};
+  Result<http::Response> add =
+      Call("POST", Url("/api/users"),
+           R"({"username":"frank","password":"frank-password-1","role":"approver"})", json);
+  ASSERT_TRUE(add.ok());
+  EXPECT_EQ(add->status, 201) << add->body;
+  Result<http::Response> dup =
+      Call("POST", Url("/api/users"),
+           R"({"username":"frank","password":"frank-password-2","role":"viewer"})", json);
+  ASSERT_TRUE(dup.ok());
+  EXPECT_EQ(dup->status, 409);
+  Result<http::Response> bad = Call("POST", Url("/api/users"),
+                                    R"({"username":"Frank!","password":"x","role":"boss"})", json);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 400);
+
+  Result<Login> frank = LogIn(ui_.url, "frank", "frank-password-1");
+  ASSERT_TRUE(frank.ok()) << frank.status().ToString();
+  Result<http::Response> list = Call("GET", Url("/api/users"));
+  ASSERT_TRUE(list.ok());
+  EXPECT_NE(list->body.find(R"("username":"frank","role":"approver")"), std::string::npos)
+      << list->body;
+  EXPECT_EQ(list->body.find("scrypt"), std::string::npos) << "password hashes never leave";
+
+  // A changed role applies to the running session at once.
+  Result<http::Response> demote =
+      Call("PATCH", Url("/api/users/frank"), R"({"role":"viewer"})", json);
+  ASSERT_TRUE(demote.ok());
+  EXPECT_EQ(demote->status, 200) << demote->body;
+  Result<http::Response> who = Call("GET", Url("/api/session"), "", SessionHeaders(*frank));
+  ASSERT_TRUE(who.ok());
+  EXPECT_NE(who->body.find(R"("role":"viewer")"), std::string::npos) << who->body;
+
+  // A deleted user's sessions end.
+  Result<http::Response> gone = Call("DELETE", Url("/api/users/frank"));
+  ASSERT_TRUE(gone.ok());
+  EXPECT_EQ(gone->status, 200) << gone->body;
+  Result<http::Response> after = Call("GET", Url("/api/devices"), "", SessionHeaders(*frank));
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->status, 401);
+  Result<http::Response> missing = Call("DELETE", Url("/api/users/frank"));
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing->status, 404);
+
+  // An API token works as its role, until it is deleted.
+  Result<http::Response> made =
+      Call("POST", Url("/api/tokens"), R"({"label":"ci-bot","role":"approver"})", json);
+  ASSERT_TRUE(made.ok());
+  ASSERT_EQ(made->status, 201) << made->body;
+  Result<json::Document> doc = json::ParseObject(made->body, 4096, "token");
+  ASSERT_TRUE(doc.ok());
+  std::string token = doc->Root().GetString("token").value_or("");
+  std::string id = doc->Root().GetString("id").value_or("");
+  ASSERT_EQ(token.rfind("gps_", 0), 0u);
+  ASSERT_EQ(id.size(), 16u);
+  Result<http::Response> tokens = Call("GET", Url("/api/tokens"));
+  ASSERT_TRUE(tokens.ok());
+  EXPECT_NE(tokens->body.find(id), std::string::npos);
+  EXPECT_EQ(tokens->body.find(token), std::string::npos) << "a token is shown only once";
+  const std::vector<http::Header> bot = {{"Authorization", "Bearer " + token},
+                                         {"Content-Type", "application/json"}};
+  Result<http::Response> approve =
+      Call("POST", Url("/api/devices/" + kPending2 + "/approve"), R"({"name":"gw-by-bot"})", bot);
+  ASSERT_TRUE(approve.ok());
+  EXPECT_EQ(approve->status, 202) << approve->body;
+  std::optional<ReceivedCommand> sent = FindReceived(kPending2, "gw-by-bot");
+  ASSERT_TRUE(sent.has_value());
+  EXPECT_EQ(sent->command.actor, "token:ci-bot");
+  Result<http::Response> admin_only = Call("GET", Url("/api/tokens"), "", bot);
+  ASSERT_TRUE(admin_only.ok());
+  EXPECT_EQ(admin_only->status, 403);
+  Result<http::Response> removed = Call("DELETE", Url("/api/tokens/" + id));
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(removed->status, 200) << removed->body;
+  Result<http::Response> revoked = Call("GET", Url("/api/devices"), "", bot);
+  ASSERT_TRUE(revoked.ok());
+  EXPECT_EQ(revoked->status, 401);
+}
+
+TEST_F(UiIntegrationTest, CommandsAndLoginsAreAudited) {
+  Result<http::Response> r =
+      PostJson(Url("/api/devices/" + kPending1 + "/approve"), R"({"name":"taken-name"})");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 409);
+  redis::Connection conn(RedisAt(services_->redis_port()));
+  Result<redis::Reply> entries = conn.Command({"LRANGE", redis::Keys().Audit(), "0", "-1"});
+  ASSERT_TRUE(entries.ok());
+  ASSERT_FALSE(entries->IsError()) << entries->error();
+  std::vector<redis::Reply> items = entries->AsArray().value();
+  bool found = false;
+  for (const redis::Reply& e : items) {
+    std::string text = e.AsString().value_or("");
+    if (text.find(R"("name":"taken-name")") != std::string::npos) {
+      found = true;
+      EXPECT_NE(text.find(R"("actor":"api-token","action":"approve","device":")" + kPending1),
+                std::string::npos)
+          << text;
+      EXPECT_NE(text.find(R"("outcome":"conflict")"), std::string::npos) << text;
+      EXPECT_NE(text.find("reserved for another device"), std::string::npos) << text;
+    }
+  }
+  EXPECT_TRUE(found);
+  std::string log = ui_.process->Log();
+  EXPECT_NE(log.find(R"("msg":"audit","actor":"api-token","action":"approve")"), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Start-up failures and lost dependencies, each with processes of its own.
 
 class UiDegradedTest : public ::testing::Test {
@@ -772,7 +1110,8 @@ class UiDegradedTest : public ::testing::Test {
     broker_ = std::make_unique<MosquittoServer>(dir_.path());
     env_ = {{"GPS_MQTT_URI", broker_->uri()},
             {"GPS_REDIS_HOST", "127.0.0.1"},
-            {"GPS_REDIS_PORT", std::to_string(redis_->port())}};
+            {"GPS_REDIS_PORT", std::to_string(redis_->port())},
+            {"GPS_UI_API_TOKEN", kApiToken}};
   }
 
   TempDir dir_{"gps-ui-test"};
