@@ -1,22 +1,12 @@
 // Starts the real gps-cloudsim binary on free ports, talks HTTP to all four services with the
 // project's HTTP client (the one the workers use), then stops it with SIGTERM.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <fcntl.h>
 
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <thread>
+#include <vector>
 
 #include "cloudsim/settings/settings.h"
-#include "cloudsim/testing/child_process.h"
+#include "cloudsim/testing/sim_process.h"
 #include "gps/azure/sas_token.h"
 #include "gps/crypto/x509.h"
 #include "gps/http/client.h"
@@ -29,65 +19,24 @@
 namespace gps::cloudsim {
 namespace {
 
-namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-using testing::Child;
-using testing::ReadAll;
-
-struct Exchange {
-  int status = 0;
-  std::string body;
-  http::Response response;
-};
-
-Exchange Send(http::Client& client, std::string method, std::string url,
-              std::vector<http::Header> headers = {}, std::string body = "") {
-  http::Request req;
-  req.method = std::move(method);
-  req.url = std::move(url);
-  req.headers = std::move(headers);
-  req.body = std::move(body);
-  req.timeout_ms = 20000;
-  Result<http::Response> r = client.Send(req);
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  if (!r.ok()) {
-    return {};
-  }
-  return {r->status, r->body, *r};
-}
+using testing::kJsonType;
+using testing::MustSend;
+using testing::SimProcess;
+using testing::UnixNow;
 
 TEST(CloudsimBinary, ServesAllFourApisOnFreePortsAndStopsOnSigterm) {
-  fs::path dir = fs::temp_directory_path() / ("cloudsim_binary_test_" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  fs::path ready = dir / "ready.json";
-  fs::path log = dir / "cloudsim.log";
-  Child child(GPS_CLOUDSIM_BINARY,
-              {"GPS_CLOUDSIM_READY_FILE=" + ready.string(), "GPS_LOG_LEVEL=info",
-               "GPS_CLOUDSIM_MAX_BODY_KIB=64"},
-              log);
-  ASSERT_GT(child.pid(), 0) << "cannot spawn " << GPS_CLOUDSIM_BINARY;
-
-  auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (!fs::exists(ready)) {
-    ASSERT_TRUE(child.Running()) << "gps-cloudsim exited early:\n" << ReadAll(log);
-    ASSERT_LT(Clock::now(), deadline) << "no ready file:\n" << ReadAll(log);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  json::Document ports = json::ParseObject(ReadAll(ready), 4096, "ready file").value();
-  auto port = [&](std::string_view name) { return ports.Root().GetInt(name).value_or(0); };
+  SimProcess sim(GPS_CLOUDSIM_BINARY, {"GPS_LOG_LEVEL=info", "GPS_CLOUDSIM_MAX_BODY_KIB=64"});
+  ASSERT_TRUE(sim.Ready());
   for (std::string_view name : {"mender", "dps", "vault", "hub"}) {
-    EXPECT_GT(port(name), 0) << name;
+    EXPECT_GT(sim.Port(name), 0) << name;
   }
-  EXPECT_NE(ReadAll(log).find("\"msg\":\"cloudsim ready\""), std::string::npos);
-  auto base = [&](std::string_view name) {
-    return "http://127.0.0.1:" + std::to_string(port(name));
-  };
+  EXPECT_NE(sim.Log().find("\"msg\":\"cloudsim ready\""), std::string::npos);
+  auto base = [&](std::string_view name) { return sim.Base(name); };
   http::Client client;
-  const http::Header json_type{"Content-Type", "application/json"};
 
   // /_sim/state answers on every port.
   for (std::string_view name : {"mender", "dps", "vault", "hub"}) {
-    Exchange state = Send(client, "GET", base(name) + "/_sim/state");
+    http::Response state = MustSend(client, "GET", base(name) + "/_sim/state");
     EXPECT_EQ(state.status, 200) << name;
     EXPECT_NE(state.body.find("\"intermediate_pem\""), std::string::npos) << name;
   }
@@ -101,40 +50,40 @@ TEST(CloudsimBinary, ServesAllFourApisOnFreePortsAndStopsOnSigterm) {
       .Field("pubkey", key.Public().value().SpkiPem())
       .EndObject();
   std::string mender_auth = std::string("Bearer ") + kDemoMenderToken;
-  Exchange created = Send(client, "POST", base("mender") + "/api/management/v2/devauth/devices",
-                          {{"Authorization", mender_auth}, json_type}, preauth.Take());
+  http::Response created =
+      MustSend(client, "POST", base("mender") + "/api/management/v2/devauth/devices",
+               {{"Authorization", mender_auth}, kJsonType}, preauth.Take());
   EXPECT_EQ(created.status, 201) << created.body;
-  std::string location = created.response.HeaderValue("Location").value_or("");
+  std::string location = created.HeaderValue("Location").value_or("");
   ASSERT_EQ(location.rfind("devices/", 0), 0u);
-  Exchange device = Send(client, "GET", base("mender") + "/api/management/v2/devauth/" + location,
-                         {{"Authorization", mender_auth}});
+  http::Response device =
+      MustSend(client, "GET", base("mender") + "/api/management/v2/devauth/" + location,
+               {{"Authorization", mender_auth}});
   EXPECT_EQ(device.status, 200) << device.body;
-  EXPECT_EQ(Send(client, "GET", base("mender") + "/api/management/v2/devauth/devices").status, 401);
+  EXPECT_EQ(MustSend(client, "GET", base("mender") + "/api/management/v2/devauth/devices").status,
+            401);
   // Bodies above GPS_CLOUDSIM_MAX_BODY_KIB are refused by the server.
-  EXPECT_EQ(Send(client, "POST", base("mender") + "/api/management/v2/devauth/devices",
-                 {{"Authorization", mender_auth}, json_type}, std::string(70 * 1024, ' '))
+  EXPECT_EQ(MustSend(client, "POST", base("mender") + "/api/management/v2/devauth/devices",
+                     {{"Authorization", mender_auth}, kJsonType}, std::string(70 * 1024, ' '))
                 .status,
             413);
 
   // DPS: a SAS signed for the production host name, sent to the loopback port.
-  std::int64_t expiry = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count() +
-                        3600;
+  std::int64_t expiry = UnixNow() + 3600;
   std::string dps_sas = azure::BuildSasToken("mydps.azure-devices-provisioning.net",
                                              kDemoDpsPolicyKey, "provisioningserviceowner", expiry)
                             .value();
-  Exchange enrolled =
-      Send(client, "PUT", base("dps") + "/enrollments/gw-berlin-0042?api-version=2021-10-01",
-           {{"Authorization", dps_sas}, json_type},
-           R"({"registrationId":"gw-berlin-0042","attestation":{"type":"symmetricKey"},
+  http::Response enrolled =
+      MustSend(client, "PUT", base("dps") + "/enrollments/gw-berlin-0042?api-version=2021-10-01",
+               {{"Authorization", dps_sas}, kJsonType},
+               R"({"registrationId":"gw-berlin-0042","attestation":{"type":"symmetricKey"},
           "capabilities":{"iotEdge":true}})");
   EXPECT_EQ(enrolled.status, 200) << enrolled.body;
 
   // Vault: issue a certificate and check it against the CA in the state dump.
-  Exchange issued = Send(client, "POST", base("vault") + "/v1/pki/issue/gps-device",
-                         {{"X-Vault-Token", kDemoVaultToken}, json_type},
-                         R"({"common_name":"gw-berlin-0042","ttl":"1h","format":"pem"})");
+  http::Response issued = MustSend(client, "POST", base("vault") + "/v1/pki/issue/gps-device",
+                                   {{"X-Vault-Token", kDemoVaultToken}, kJsonType},
+                                   R"({"common_name":"gw-berlin-0042","ttl":"1h","format":"pem"})");
   ASSERT_EQ(issued.status, 200) << issued.body;
   json::Document cert_doc = json::ParseObject(issued.body, 1 << 20, "issue").value();
   json::Value data = cert_doc.Root().GetObject("data").value();
@@ -152,9 +101,9 @@ TEST(CloudsimBinary, ServesAllFourApisOnFreePortsAndStopsOnSigterm) {
                                    "provisioningserviceowner", se)
                   .value();
     }
-    Exchange got =
-        Send(client, "GET", base("dps") + "/enrollments/gw-berlin-0042?api-version=2021-10-01",
-             {{"Authorization", token}});
+    http::Response got =
+        MustSend(client, "GET", base("dps") + "/enrollments/gw-berlin-0042?api-version=2021-10-01",
+                 {{"Authorization", token}});
     EXPECT_EQ(got.status, 200) << escape << ": " << got.body;
   }
 
@@ -162,14 +111,14 @@ TEST(CloudsimBinary, ServesAllFourApisOnFreePortsAndStopsOnSigterm) {
   std::string hub_sas =
       azure::BuildSasToken("myhub.azure-devices.net", kDemoHubPolicyKey, "iothubowner", expiry)
           .value();
-  Exchange hub_put =
-      Send(client, "PUT", base("hub") + "/devices/gw-berlin-0042?api-version=2021-04-12",
-           {{"Authorization", hub_sas}, json_type},
-           R"({"deviceId":"gw-berlin-0042","capabilities":{"iotEdge":true}})");
+  http::Response hub_put =
+      MustSend(client, "PUT", base("hub") + "/devices/gw-berlin-0042?api-version=2021-04-12",
+               {{"Authorization", hub_sas}, kJsonType},
+               R"({"deviceId":"gw-berlin-0042","capabilities":{"iotEdge":true}})");
   EXPECT_EQ(hub_put.status, 200) << hub_put.body;
 
   // Everything is visible in one dump, on any port.
-  Exchange state = Send(client, "GET", base("hub") + "/_sim/state");
+  http::Response state = MustSend(client, "GET", base("hub") + "/_sim/state");
   json::Document dump = json::ParseObject(state.body, 1 << 22, "state").value();
   json::Value root = dump.Root();
   EXPECT_EQ(root.GetObject("mender").value().GetArray("devices").value().size(), 1u);
@@ -192,16 +141,14 @@ TEST(CloudsimBinary, ServesAllFourApisOnFreePortsAndStopsOnSigterm) {
   roots.push_back(std::move(root_ca));
   EXPECT_TRUE(crypto::VerifyChain(leaf, intermediates, roots).ok());
 
-  ASSERT_EQ(kill(child.pid(), SIGTERM), 0);
-  EXPECT_EQ(child.WaitExit(std::chrono::seconds(20)), 0) << ReadAll(log);
-  EXPECT_NE(ReadAll(log).find("\"msg\":\"cloudsim stopped\""), std::string::npos);
+  ASSERT_EQ(sim.child().Terminate(std::chrono::seconds(20)), 0) << sim.Log();
+  std::string text = sim.Log();
+  EXPECT_NE(text.find("\"msg\":\"cloudsim stopped\""), std::string::npos);
   // Secrets never reach the log.
-  std::string text = ReadAll(log);
   for (const char* secret :
        {kDemoMenderToken, kDemoDpsPolicyKey, kDemoHubPolicyKey, kDemoVaultToken}) {
     EXPECT_EQ(text.find(secret), std::string::npos);
   }
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -4,16 +4,14 @@
 // the client's timeout, a permanent 400 until cleared, and that "after" faults changed state.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
 #include <future>
 #include <iostream>
 #include <thread>
 
 #include "cloudsim/settings/settings.h"
-#include "cloudsim/testing/child_process.h"
+#include "cloudsim/testing/sim_process.h"
 #include "gps/azure/sas_token.h"
 #include "gps/crypto/keys.h"
 #include "gps/http/client.h"
@@ -26,24 +24,11 @@
 namespace gps::cloudsim {
 namespace {
 
-namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-using testing::Child;
-using testing::ReadAll;
-
-const http::Header kJson{"Content-Type", "application/json"};
-
-Result<http::Response> Send(http::Client& client, std::string method, std::string url,
-                            std::vector<http::Header> headers = {}, std::string body = "",
-                            Millis timeout_ms = 20000) {
-  http::Request req;
-  req.method = std::move(method);
-  req.url = std::move(url);
-  req.headers = std::move(headers);
-  req.body = std::move(body);
-  req.timeout_ms = timeout_ms;
-  return client.Send(req);
-}
+using testing::kJsonType;
+using testing::Send;
+using testing::SimProcess;
+using testing::UnixNow;
 
 // Answers with an HTTP status (any): the status; a transport failure fails the test.
 int StatusOf(const Result<http::Response>& r) {
@@ -51,58 +36,8 @@ int StatusOf(const Result<http::Response>& r) {
   return r.ok() ? r->status : 0;
 }
 
-std::int64_t UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// One gps-cloudsim process on free ports.
-class Sim {
- public:
-  explicit Sim(std::vector<std::string> env)
-      : dir_(fs::temp_directory_path() /
-             ("cloudsim_faults_test_" + std::to_string(getpid()) + "_" + std::to_string(++n_))) {
-    fs::create_directories(dir_);
-    env.push_back("GPS_CLOUDSIM_READY_FILE=" + (dir_ / "ready.json").string());
-    child_ = std::make_unique<Child>(GPS_CLOUDSIM_BINARY, env, dir_ / "cloudsim.log");
-  }
-  ~Sim() {
-    child_.reset();
-    fs::remove_all(dir_);
-  }
-
-  // Waits for the ready file; false (with the log in the failure) when the process exited.
-  ::testing::AssertionResult Ready() {
-    auto deadline = Clock::now() + std::chrono::seconds(30);
-    while (!fs::exists(dir_ / "ready.json")) {
-      if (!child_->Running()) {
-        return ::testing::AssertionFailure() << "gps-cloudsim exited early:\n" << Log();
-      }
-      if (Clock::now() > deadline) {
-        return ::testing::AssertionFailure() << "no ready file:\n" << Log();
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    ports_ = ReadAll(dir_ / "ready.json");
-    return ::testing::AssertionSuccess();
-  }
-  std::string Base(std::string_view service) const {
-    json::Document d = json::ParseObject(ports_, 4096, "ready file").value();
-    return "http://127.0.0.1:" + std::to_string(d.Root().GetInt(service).value_or(0));
-  }
-  std::string Log() const { return ReadAll(dir_ / "cloudsim.log"); }
-  Child& child() { return *child_; }
-
- private:
-  static inline int n_ = 0;
-  fs::path dir_;
-  std::unique_ptr<Child> child_;
-  std::string ports_;
-};
-
 // GET /_sim/faults, parsed.
-json::Document Faults(http::Client& client, const Sim& sim, std::string_view port = "hub") {
+json::Document Faults(http::Client& client, const SimProcess& sim, std::string_view port = "hub") {
   Result<http::Response> r = Send(client, "GET", sim.Base(port) + "/_sim/faults");
   EXPECT_EQ(StatusOf(r), 200);
   return json::ParseObject(r.ok() ? r->body : "{}", 1 << 20, "faults").value();
@@ -119,14 +54,15 @@ std::int64_t Injected(const json::Document& faults, std::string_view service,
       .value_or(-1);
 }
 
-void PutFaults(http::Client& client, const Sim& sim, std::string_view path, std::string body) {
+void PutFaults(http::Client& client, const SimProcess& sim, std::string_view path,
+               std::string body) {
   Result<http::Response> r =
-      Send(client, "PUT", sim.Base("mender") + "/_sim/faults" + std::string(path), {kJson},
+      Send(client, "PUT", sim.Base("mender") + "/_sim/faults" + std::string(path), {kJsonType},
            std::move(body));
   ASSERT_EQ(StatusOf(r), 200) << (r.ok() ? r->body : "");
 }
 
-std::size_t StateCount(http::Client& client, const Sim& sim, std::string_view service,
+std::size_t StateCount(http::Client& client, const SimProcess& sim, std::string_view service,
                        std::string_view list) {
   Result<http::Response> r = Send(client, "GET", sim.Base("dps") + "/_sim/state");
   EXPECT_EQ(StatusOf(r), 200);
@@ -136,7 +72,7 @@ std::size_t StateCount(http::Client& client, const Sim& sim, std::string_view se
 }
 
 TEST(CloudsimFaultsBinary, BadFaultSettingsExitTwoNamingTheVariable) {
-  Sim sim({"GPS_CLOUDSIM_FAULTS={\"dps\":{\"error_rate\":2}}"});
+  SimProcess sim(GPS_CLOUDSIM_BINARY, {"GPS_CLOUDSIM_FAULTS={\"dps\":{\"error_rate\":2}}"});
   ASSERT_GT(sim.child().pid(), 0);
   EXPECT_EQ(sim.child().WaitExit(std::chrono::seconds(20)), 2);
   std::string log = sim.Log();
@@ -145,14 +81,16 @@ TEST(CloudsimFaultsBinary, BadFaultSettingsExitTwoNamingTheVariable) {
 }
 
 TEST(CloudsimFaultsBinary, RealClientsSeeTheInjectedFaults) {
-  Sim sim({"GPS_LOG_LEVEL=info", "GPS_CLOUDSIM_FAULT_SEED=4242",
-           R"(GPS_CLOUDSIM_FAULTS={"vault":{"error_rate":1,"error_status":503,"when":"before"}})"});
+  SimProcess sim(
+      GPS_CLOUDSIM_BINARY,
+      {"GPS_LOG_LEVEL=info", "GPS_CLOUDSIM_FAULT_SEED=4242",
+       R"(GPS_CLOUDSIM_FAULTS={"vault":{"error_rate":1,"error_status":503,"when":"before"}})"});
   ASSERT_TRUE(sim.Ready());
   EXPECT_NE(sim.Log().find("\"fault_seed\":4242"), std::string::npos) << sim.Log();
   http::Client client;
-  const std::vector<http::Header> vault_auth = {{"X-Vault-Token", kDemoVaultToken}, kJson};
+  const std::vector<http::Header> vault_auth = {{"X-Vault-Token", kDemoVaultToken}, kJsonType};
   const std::vector<http::Header> mender_auth = {
-      {"Authorization", std::string("Bearer ") + kDemoMenderToken}, kJson};
+      {"Authorization", std::string("Bearer ") + kDemoMenderToken}, kJsonType};
   std::string dps_sas =
       azure::BuildSasToken("mydps.azure-devices-provisioning.net", kDemoDpsPolicyKey,
                            "provisioningserviceowner", UnixNow() + 3600)
@@ -202,7 +140,7 @@ TEST(CloudsimFaultsBinary, RealClientsSeeTheInjectedFaults) {
     http::Client fresh;
     Result<http::Response> r =
         Send(fresh, "PUT", sim.Base("dps") + "/enrollments/gw-drop?api-version=2021-10-01",
-             {{"Authorization", dps_sas}, kJson},
+             {{"Authorization", dps_sas}, kJsonType},
              R"({"registrationId":"gw-drop","attestation":{"type":"symmetricKey"}})");
     ASSERT_FALSE(r.ok()) << "HTTP " << r->status;
     EXPECT_TRUE(r.status().IsUnavailable()) << r.status().ToString();
@@ -261,7 +199,7 @@ TEST(CloudsimFaultsBinary, RealClientsSeeTheInjectedFaults) {
               R"({"dps":{"fail":{"status":400,"message":"registration gw-perm is reserved",
                                  "method":"PUT","path":"/enrollments/*"}}})");
     std::string url = sim.Base("dps") + "/enrollments/gw-perm?api-version=2021-10-01";
-    std::vector<http::Header> auth = {{"Authorization", dps_sas}, kJson};
+    std::vector<http::Header> auth = {{"Authorization", dps_sas}, kJsonType};
     std::string body =
         R"({"registrationId":"gw-perm","attestation":{"type":"symmetricKey"},"capabilities":{"iotEdge":true}})";
     for (int attempt = 0; attempt < 3; ++attempt) {
@@ -281,7 +219,7 @@ TEST(CloudsimFaultsBinary, RealClientsSeeTheInjectedFaults) {
   }
   {
     SCOPED_TRACE("bad settings are refused with the field named");
-    Result<http::Response> r = Send(client, "PUT", sim.Base("hub") + "/_sim/faults", {kJson},
+    Result<http::Response> r = Send(client, "PUT", sim.Base("hub") + "/_sim/faults", {kJsonType},
                                     R"({"dps":{"drop_rate":7}})");
     ASSERT_EQ(StatusOf(r), 400);
     EXPECT_NE(r->body.find("dps.drop_rate: must be a number from 0 to 1"), std::string::npos)

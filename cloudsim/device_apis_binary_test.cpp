@@ -3,22 +3,16 @@
 // workers make them, and gps-edge-agent-sim uses the resulting credentials as a gateway's IoT Edge
 // and Mender client would; the device must then show up in /_sim/state.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <fcntl.h>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <thread>
+#include <optional>
 
 #include "cloudsim/settings/settings.h"
-#include "cloudsim/testing/child_process.h"
+#include "cloudsim/testing/sim_process.h"
 #include "gps/azure/sas_token.h"
 #include "gps/crypto/keys.h"
 #include "gps/http/client.h"
@@ -35,9 +29,12 @@ namespace gps::cloudsim {
 namespace {
 
 namespace fs = std::filesystem;
-using SteadyClock = std::chrono::steady_clock;
 using testing::Child;
+using testing::kJsonType;
+using testing::MustSend;
 using testing::ReadAll;
+using testing::SimProcess;
+using testing::UnixNow;
 
 constexpr char kHubHost[] = "gps-e2e-hub.azure-devices.net";
 
@@ -47,42 +44,23 @@ struct AgentRun {
   std::string err;
 };
 
-// Runs gps-edge-agent-sim with args, waiting at most 60 s.
+// Runs gps-edge-agent-sim with args and an empty environment, waiting at most 60 s.
 AgentRun RunAgent(const std::vector<std::string>& args, const fs::path& dir) {
-  fs::path out = dir / "agent.out";
-  fs::path err = dir / "agent.err";
-  std::vector<std::string> argv_strings = {GPS_EDGE_AGENT_SIM_BINARY};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_strings) {
-    argv.push_back(a.data());
-  }
-  argv.push_back(nullptr);
-  char* envp[] = {nullptr};
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, GPS_EDGE_AGENT_SIM_BINARY, &actions, nullptr, argv.data(), envp);
-  posix_spawn_file_actions_destroy(&actions);
+  const fs::path out = dir / "agent.out";
+  const fs::path err = dir / "agent.err";
   AgentRun run;
-  if (rc != 0) {
-    run.err = "cannot spawn " + std::string(GPS_EDGE_AGENT_SIM_BINARY);
-    return run;
-  }
-  auto deadline = SteadyClock::now() + std::chrono::seconds(60);
-  int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (SteadyClock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      run.err = "gps-edge-agent-sim did not finish within 60 s";
+  {
+    Child agent(GPS_EDGE_AGENT_SIM_BINARY, args, {}, out, err);
+    if (agent.pid() <= 0) {
+      run.err = "cannot spawn " + std::string(GPS_EDGE_AGENT_SIM_BINARY);
       return run;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    run.exit_code = agent.WaitExit(std::chrono::seconds(60));
+  }  // killed here if it did not finish
+  if (run.exit_code < 0) {
+    run.err = "gps-edge-agent-sim did not finish within 60 s";
+    return run;
   }
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   run.out = ReadAll(out);
   run.err = ReadAll(err);
   return run;
@@ -91,64 +69,34 @@ AgentRun RunAgent(const std::vector<std::string>& args, const fs::path& dir) {
 class DeviceApisBinaryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("cloudsim_device_apis_test_" + std::to_string(getpid()));
-    fs::create_directories(dir_);
-    fs::path ready = dir_ / "ready.json";
-    fs::remove(ready);
-    log_ = dir_ / "cloudsim.log";
-    child_ = std::make_unique<Child>(
-        GPS_CLOUDSIM_BINARY,
-        std::vector<std::string>{"GPS_CLOUDSIM_READY_FILE=" + ready.string(), "GPS_LOG_LEVEL=info",
-                                 std::string("GPS_CLOUDSIM_HUB_HOST=") + kHubHost},
-        log_);
-    ASSERT_GT(child_->pid(), 0) << "cannot spawn " << GPS_CLOUDSIM_BINARY;
-    auto deadline = SteadyClock::now() + std::chrono::seconds(30);
-    while (!fs::exists(ready)) {
-      ASSERT_TRUE(child_->Running()) << "gps-cloudsim exited early:\n" << ReadAll(log_);
-      ASSERT_LT(SteadyClock::now(), deadline) << "no ready file:\n" << ReadAll(log_);
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    json::Document ports = json::ParseObject(ReadAll(ready), 4096, "ready file").value();
-    dps_ = "http://127.0.0.1:" + std::to_string(ports.Root().GetInt("dps").value_or(0));
-    mender_ = "http://127.0.0.1:" + std::to_string(ports.Root().GetInt("mender").value_or(0));
+    ASSERT_TRUE(sim_.Ready());
+    dps_ = sim_.Base("dps");
+    mender_ = sim_.Base("mender");
   }
 
   void TearDown() override {
     client_.reset();  // an open keep-alive connection would hold the shutdown up to 5 s
-    if (child_ && child_->Running()) {
-      kill(child_->pid(), SIGTERM);
-      EXPECT_EQ(child_->WaitExit(std::chrono::seconds(20)), 0) << ReadAll(log_);
+    if (sim_.child().Running()) {
+      EXPECT_EQ(sim_.child().Terminate(std::chrono::seconds(20)), 0) << sim_.Log();
     }
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
 
   http::Response Send(std::string method, std::string url, std::vector<http::Header> headers = {},
                       std::string body = "") {
-    http::Request req;
-    req.method = std::move(method);
-    req.url = std::move(url);
-    req.headers = std::move(headers);
-    req.body = std::move(body);
-    req.timeout_ms = 20000;
-    Result<http::Response> r = client_->Send(req);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? *r : http::Response{};
+    return MustSend(*client_, std::move(method), std::move(url), std::move(headers),
+                    std::move(body));
   }
 
   // PUT /enrollments/{id} through the service API with the policy SAS, as gps-worker-dps does;
   // DPS generates the keys. Returns the primary key.
   std::string Enroll(const std::string& id, bool enabled = true) {
-    std::int64_t expiry = std::chrono::duration_cast<std::chrono::seconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count() +
-                          3600;
+    std::int64_t expiry = UnixNow() + 3600;
     std::string sas = azure::BuildSasToken("mydps.azure-devices-provisioning.net",
                                            kDemoDpsPolicyKey, "provisioningserviceowner", expiry)
                           .value();
     http::Response r =
         Send("PUT", dps_ + "/enrollments/" + id + "?api-version=2021-10-01",
-             {{"Authorization", sas}, {"Content-Type", "application/json"}},
+             {{"Authorization", sas}, kJsonType},
              "{\"registrationId\":\"" + id +
                  "\",\"attestation\":{\"type\":\"symmetricKey\"},\"capabilities\":{\"iotEdge\":"
                  "true},\"provisioningStatus\":\"" +
@@ -166,7 +114,7 @@ class DeviceApisBinaryTest : public ::testing::Test {
 
   // dps.env as gps-device-client writes it.
   fs::path WriteDpsEnv(const std::string& id, const std::string& key) {
-    fs::path p = dir_ / ("dps-" + id + ".env");
+    fs::path p = sim_.dir() / ("dps-" + id + ".env");
     std::ofstream(p) << "DPS_REGISTRATION_ID=" << id << "\nDPS_SYMMETRIC_KEY=" << key
                      << "\nDPS_ID_SCOPE=0ne00000000\n"
                      << "DPS_GLOBAL_ENDPOINT=global.azure-devices-provisioning.net\n"
@@ -177,7 +125,7 @@ class DeviceApisBinaryTest : public ::testing::Test {
   AgentRun RegisterWithDps(const fs::path& env) {
     return RunAgent({"dps", "--env", env.string(), "--dps-url", dps_, "--timeout-s", "20",
                      "--poll-interval-ms", "50"},
-                    dir_);
+                    sim_.dir());
   }
 
   json::Document State() {
@@ -201,9 +149,8 @@ class DeviceApisBinaryTest : public ::testing::Test {
     return std::nullopt;
   }
 
-  fs::path dir_;
-  fs::path log_;
-  std::unique_ptr<Child> child_;
+  SimProcess sim_{GPS_CLOUDSIM_BINARY,
+                  {"GPS_LOG_LEVEL=info", std::string("GPS_CLOUDSIM_HUB_HOST=") + kHubHost}};
   std::string dps_;
   std::string mender_;
   std::unique_ptr<http::Client> client_ = std::make_unique<http::Client>();
@@ -213,7 +160,7 @@ TEST_F(DeviceApisBinaryTest, TheEdgeAgentRegistersWithTheDeliveredKeyAndTheHubDe
   std::string key = Enroll("gw-berlin-0042");
   ASSERT_FALSE(key.empty());
   AgentRun run = RegisterWithDps(WriteDpsEnv("gw-berlin-0042", key));
-  ASSERT_EQ(run.exit_code, 0) << run.err << "\n" << ReadAll(log_);
+  ASSERT_EQ(run.exit_code, 0) << run.err << "\n" << sim_.Log();
   json::Document line = json::ParseObject(run.out, 4096, "agent output").value();
   EXPECT_EQ(line.Root().GetString("mode").value_or(""), "dps");
   EXPECT_EQ(line.Root().GetString("status").value_or(""), "assigned");
@@ -259,14 +206,14 @@ TEST_F(DeviceApisBinaryTest, AWrongKeyOrADisabledEnrollmentIsRefused) {
   EXPECT_NE(disabled.err.find("status disabled"), std::string::npos) << disabled.err;
   EXPECT_TRUE(State().Root().GetObject("hub").value().GetArray("devices").value().empty());
 
-  AgentRun missing = RunAgent({"dps", "--env", (dir_ / "nope.env").string()}, dir_);
+  AgentRun missing = RunAgent({"dps", "--env", (sim_.dir() / "nope.env").string()}, sim_.dir());
   EXPECT_EQ(missing.exit_code, 2) << missing.err;
 }
 
 TEST_F(DeviceApisBinaryTest, TheMenderClientIsAcceptedWithItsPreauthorizedKey) {
   // RSA: its base64 signature has '+' and '/', which must survive the HTTP layer.
   crypto::PrivateKey key = crypto::PrivateKey::GenerateRsa(2048).value();
-  fs::path key_file = dir_ / "mender-agent.pem";
+  fs::path key_file = sim_.dir() / "mender-agent.pem";
   std::ofstream(key_file) << key.ToPkcs8Pem().value();
   json::Writer preauth;
   preauth.BeginObject()
@@ -274,17 +221,16 @@ TEST_F(DeviceApisBinaryTest, TheMenderClientIsAcceptedWithItsPreauthorizedKey) {
       .Raw(R"({"mac":"aa:bb:cc:dd:ee:01"})")
       .Field("pubkey", key.Public().value().SpkiPem())
       .EndObject();
-  http::Response created = Send("POST", mender_ + "/api/management/v2/devauth/devices",
-                                {{"Authorization", std::string("Bearer ") + kDemoMenderToken},
-                                 {"Content-Type", "application/json"}},
-                                preauth.Take());
+  http::Response created = Send(
+      "POST", mender_ + "/api/management/v2/devauth/devices",
+      {{"Authorization", std::string("Bearer ") + kDemoMenderToken}, kJsonType}, preauth.Take());
   ASSERT_EQ(created.status, 201) << created.body;
   std::string id = created.HeaderValue("Location").value_or("devices/").substr(8);
 
   AgentRun run = RunAgent(
       {"mender", "--mender-url", mender_, "--key", key_file.string(), "--mac", "aa:bb:cc:dd:ee:01"},
-      dir_);
-  ASSERT_EQ(run.exit_code, 0) << run.out << run.err << "\n" << ReadAll(log_);
+      sim_.dir());
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err << "\n" << sim_.Log();
   json::Document line = json::ParseObject(run.out, 8192, "agent output").value();
   EXPECT_TRUE(line.Root().GetBool("authorized").value_or(false));
   EXPECT_EQ(line.Root().GetInt("http_status").value_or(0), 200);
@@ -297,7 +243,7 @@ TEST_F(DeviceApisBinaryTest, TheMenderClientIsAcceptedWithItsPreauthorizedKey) {
   // Another MAC is another (unknown) device: 401, recorded as pending.
   AgentRun other = RunAgent(
       {"mender", "--mender-url", mender_, "--key", key_file.string(), "--mac", "aa:bb:cc:dd:ee:02"},
-      dir_);
+      sim_.dir());
   EXPECT_EQ(other.exit_code, 1) << other.out << other.err;
   json::Document refused = json::ParseObject(other.out, 8192, "agent output").value();
   EXPECT_FALSE(refused.Root().GetBool("authorized").value_or(true));

@@ -70,6 +70,36 @@ void AppendEnvLine(std::string* out, std::string_view key, std::string_view valu
   out->push_back('\n');
 }
 
+// The certificate's private key as PKCS#8 PEM: the device's own (CSR mode), or the one Vault
+// made, opened from the bundle.
+Result<std::string> CertificateKey(const protocol::CredentialBundle& b, std::string_view device_id,
+                                   std::string_view transport_private_raw,
+                                   const crypto::PrivateKey* own_key) {
+  if (own_key != nullptr) {
+    if (!b.sealed_private_key.empty()) {
+      // A key from outside would defeat the point of keeping our own.
+      return Rejected(
+          "certificate.sealedPrivateKey is present, but this device sent a CSR "
+          "(GPS_CLIENT_CERT_MODE=csr) and takes only a certificate for its own key");
+    }
+    return own_key->ToPkcs8Pem();
+  }
+  if (b.sealed_private_key.empty()) {
+    return Rejected(
+        "certificate.sealedPrivateKey is missing and this device sent no CSR "
+        "(GPS_CLIENT_CERT_MODE=vault-key)");
+  }
+  GPS_ASSIGN_OR_RETURN(std::string key_pem,
+                       OpenSecret(transport_private_raw, b.sealed_private_key, device_id,
+                                  protocol::Step::kVault, "privateKey"));
+  WipeOnExit wipe_key_pem{key_pem};
+  Result<crypto::PrivateKey> key = crypto::PrivateKey::FromPem(key_pem);
+  if (!key.ok()) {
+    return Rejected("certificate private key: " + key.status().message());
+  }
+  return key->ToPkcs8Pem();
+}
+
 }  // namespace
 
 InstallPlan::~InstallPlan() {
@@ -97,7 +127,7 @@ bool IsEnvSafe(std::string_view value) {
 
 Result<InstallPlan> PlanInstall(const protocol::CredentialsMessage& message,
                                 std::string_view device_id, std::string_view transport_private_raw,
-                                Instant now) {
+                                Instant now, const crypto::PrivateKey* own_certificate_key) {
   if (message.device_id != device_id) {
     return Status::PermissionDenied("credentials for another device");
   }
@@ -137,20 +167,11 @@ Result<InstallPlan> PlanInstall(const protocol::CredentialsMessage& message,
     Wipe(*raw);
   }
 
-  if (b.sealed_private_key.empty()) {
-    // This client sends no CSR, so the certificate's key must come with it.
-    return Rejected("certificate.sealedPrivateKey is missing and this device sent no CSR");
-  }
-  GPS_ASSIGN_OR_RETURN(std::string key_pem,
-                       OpenSecret(transport_private_raw, b.sealed_private_key, device_id,
-                                  protocol::Step::kVault, "privateKey"));
-  WipeOnExit wipe_key_pem{key_pem};
-  Result<crypto::PrivateKey> key = crypto::PrivateKey::FromPem(key_pem);
-  if (!key.ok()) {
-    return Rejected("certificate private key: " + key.status().message());
-  }
-  GPS_ASSIGN_OR_RETURN(std::string key_pkcs8, key->ToPkcs8Pem());
+  GPS_ASSIGN_OR_RETURN(std::string key_pkcs8,
+                       CertificateKey(b, device_id, transport_private_raw, own_certificate_key));
   WipeOnExit wipe_pkcs8{key_pkcs8};
+  // Parsed from the PEM just made (or just opened), so the key checked is the key written.
+  GPS_ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::FromPem(key_pkcs8));
 
   GPS_ASSIGN_OR_RETURN(crypto::Certificate leaf,
                        SingleCertificate(b.certificate_pem, "certificate.pem"));
@@ -158,7 +179,7 @@ Result<InstallPlan> PlanInstall(const protocol::CredentialsMessage& message,
     return Rejected("certificate common name '" + leaf.SubjectCommonName() +
                     "' is not the device name '" + b.name + "'");
   }
-  Status matches = crypto::CertificateMatchesKey(leaf, *key);
+  Status matches = crypto::CertificateMatchesKey(leaf, key);
   if (!matches.ok()) {
     return Rejected(matches.message());
   }

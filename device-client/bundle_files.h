@@ -7,10 +7,11 @@
 //
 // Checks: the message, the bundle and the topic name this device; the bundle id matches the
 // delivery; the name follows the naming rules and is the certificate's common name; the
-// certificate carries the delivered private key; the certificate chains through caChain
-// (issuing CA first) to its last entry, which must be a self-signed root; the Mender device id
-// and the DPS fields are present and safe to write as KEY=value lines.
-// Thread-safe (pure apart from the crypto). The plan wipes its secret file contents when destroyed.
+// certificate carries the delivered private key, or, when the device sent a CSR, the device's
+// own certificate key (and then the bundle must carry no key); the certificate chains through
+// caChain (issuing CA first) to its last entry, which must be a self-signed root; the Mender device
+// id and the DPS fields are present and safe to write as KEY=value lines. Thread-safe (pure apart
+// from the crypto). The plan wipes its secret file contents when destroyed.
 
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@
 #include "device-client/file_writer.h"
 #include "gps/core/clock.h"
 #include "gps/core/result.h"
+#include "gps/crypto/keys.h"
 #include "gps/protocol/device_messages.h"
 
 namespace gps::device_client {
@@ -49,10 +51,13 @@ struct InstallPlan {
   std::vector<FileSpec> files;     // write in this order; the marker is last
 };
 
-// REQUIRES: device_id is this device's id; transport_private_raw its 32-byte transport key.
+// REQUIRES: device_id is this device's id; transport_private_raw its 32-byte transport key;
+// own_certificate_key the key this device sent a CSR for (GPS_CLIENT_CERT_MODE=csr), or null when
+// Vault makes the key and the bundle brings it sealed.
 Result<InstallPlan> PlanInstall(const protocol::CredentialsMessage& message,
                                 std::string_view device_id, std::string_view transport_private_raw,
-                                Instant now);
+                                Instant now,
+                                const crypto::PrivateKey* own_certificate_key = nullptr);
 
 // True when value may be written as KEY=value in an env file that both systemd
 // (EnvironmentFile=) and `sh` (`. dps.env`) read the same way: 1-256 characters of

@@ -29,12 +29,13 @@ class BundleFilesTest : public ::testing::Test {
     parts_ = std::move(parts).value();
   }
 
-  Result<InstallPlan> Plan(const BundleParts& parts, const testing::SealContext& context = {}) {
+  Result<InstallPlan> Plan(const BundleParts& parts, const testing::SealContext& context = {},
+                           const crypto::PrivateKey* own_certificate_key = nullptr) {
     Result<protocol::CredentialsMessage> m = SealParts(parts, transport_->public_raw(), context);
     if (!m.ok()) {
       return m.status();
     }
-    return PlanInstall(*m, kDeviceId, transport_->private_raw(), kNow);
+    return PlanInstall(*m, kDeviceId, transport_->private_raw(), kNow, own_certificate_key);
   }
 
   void ExpectRejected(const BundleParts& parts, const std::string& needle) {
@@ -261,6 +262,40 @@ TEST_F(BundleFilesTest, MissingPrivateKeyIsRefused) {
   BundleParts p = parts_;
   p.private_key_pem.clear();
   ExpectRejected(p, "sealedPrivateKey is missing");
+}
+
+// CSR mode: the device made the certificate's key itself; the bundle brings only the certificate.
+TEST_F(BundleFilesTest, CsrModeTakesACertificateForTheOwnKeyAndWritesThatKey) {
+  Result<crypto::PrivateKey> own = crypto::PrivateKey::FromPem(parts_.private_key_pem);
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  BundleParts p = parts_;
+  p.private_key_pem.clear();  // Vault signed a CSR: no key travels
+  Result<InstallPlan> plan = Plan(p, {}, &*own);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  const FileSpec* key = Find(*plan, "device.key");
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(key->content, own->ToPkcs8Pem().value());
+  EXPECT_EQ(key->mode, 0600u);
+}
+
+TEST_F(BundleFilesTest, CsrModeRefusesACertificateForAnotherKey) {
+  Result<crypto::PrivateKey> other = crypto::PrivateKey::GenerateEcdsaP256();
+  ASSERT_TRUE(other.ok());
+  BundleParts p = parts_;
+  p.private_key_pem.clear();
+  Result<InstallPlan> plan = Plan(p, {}, &*other);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.status().message().find("does not match the private key"), std::string::npos)
+      << plan.status().ToString();
+}
+
+TEST_F(BundleFilesTest, CsrModeRefusesABundleThatBringsAKey) {
+  Result<crypto::PrivateKey> own = crypto::PrivateKey::FromPem(parts_.private_key_pem);
+  ASSERT_TRUE(own.ok());
+  Result<InstallPlan> plan = Plan(parts_, {}, &*own);  // sealedPrivateKey present
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.status().message().find("sealedPrivateKey is present"), std::string::npos)
+      << plan.status().ToString();
 }
 
 TEST_F(BundleFilesTest, UnparsablePrivateKeyIsRefused) {

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "device-client/bundle_files.h"
+#include "device-client/certificate_key_store.h"
 #include "device-client/file_writer.h"
 #include "device-client/restart_commands.h"
 #include "device-client/transport_key_store.h"
@@ -108,6 +109,7 @@ struct ClientLoop::Impl {
     protocol::Announce announce;
     announce.mac = identity.mac;
     announce.transport_key = identity.transport.public_raw();
+    announce.csr_pem = identity.csr_pem;
     announce.ts_ms = timestamps.Next(wall.Now());
     Status st = protocol::SignAnnounce(identity.device.key, &announce);
     if (st.ok()) {
@@ -149,7 +151,8 @@ struct ClientLoop::Impl {
   std::vector<Action> Do(const InstallBundle& a) {
     const std::string& bundle_id = a.credentials.bundle_id;
     Result<InstallPlan> plan =
-        PlanInstall(a.credentials, device_id, identity.transport.private_raw(), wall.Now());
+        PlanInstall(a.credentials, device_id, identity.transport.private_raw(), wall.Now(),
+                    identity.certificate_key);
     if (!plan.ok()) {
       metrics::Inc("device_client.bundle_rejected");
       log::Warn(
@@ -181,6 +184,14 @@ struct ClientLoop::Impl {
     if (!removed.ok()) {
       log::Warn("transport key not removed",
                 {{"device_id", device_id}, {"err", removed.ToString()}});
+    }
+    if (identity.certificate_key != nullptr) {
+      // Now the device key file of the output directory; the state directory's copy has no use.
+      Status removed_key = RemoveCertificateKey(config.state_dir);
+      if (!removed_key.ok()) {
+        log::Warn("certificate key not removed from the state directory",
+                  {{"device_id", device_id}, {"err", removed_key.ToString()}});
+      }
     }
     RunRestartCommands();
     return provisioner.OnInstalled(clock.Now());

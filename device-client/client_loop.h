@@ -2,8 +2,8 @@
 // The device client's I/O shell: connects to the broker as the device, feeds the Provisioner its
 // events (connection changes, status and credentials messages, timer ticks, SIGINT/SIGTERM) and
 // carries out its actions (publish a signed announce or ack, install a bundle: validate, write
-// the files, forget the transport key, run the restart commands). All decisions are the
-// Provisioner's; this file only does what it says.
+// the files, forget the transport key and the certificate key, run the restart commands). All
+// decisions are the Provisioner's; this file only does what it says.
 //
 // The broker may be unreachable at first boot: connecting is retried with backoff until the
 // timeout (if any). Once connected, Paho reconnects on its own.
@@ -27,6 +27,10 @@ struct ClientIdentity {
   const DeviceKey& device;
   std::string mac;
   const crypto::TransportKeyPair& transport;
+  // GPS_CLIENT_CERT_MODE=csr: the certificate key this device keeps and the CSR it announces for
+  // it. Null and empty when Vault makes the key.
+  const crypto::PrivateKey* certificate_key = nullptr;
+  std::string csr_pem;
 };
 
 class ClientLoop {

@@ -56,6 +56,11 @@ void AddClientSettings(config::Table& table, ClientConfig* cfg) {
             "give up (exit code 3) when no credentials arrived within this many seconds; 0 waits "
             "forever",
             0, std::int64_t{10} * 365 * 24 * 3600);
+  table.Add("GPS_CLIENT_CERT_MODE", &cfg->cert_mode, "vault-key",
+            "who makes the device certificate's key: vault-key (Vault makes it and it arrives "
+            "sealed in the bundle; gps-worker-vault GPS_VAULT_MODE=issue) or csr (this client "
+            "makes an ECDSA P-256 key, kept in GPS_CLIENT_STATE_DIR until it is installed, and "
+            "announces a CSR for it; the key never leaves the gateway; GPS_VAULT_MODE=sign)");
 
   table.Add("GPS_MQTT_URI", &cfg->mqtt_uri, "mqtt://127.0.0.1:1883",
             "broker URI: mqtt://host:port, or mqtts://host:port for TLS");
@@ -80,6 +85,11 @@ void AddClientSettings(config::Table& table, ClientConfig* cfg) {
     GPS_RETURN_IF_ERROR(RequireAbsolute("GPS_CLIENT_KEY_PATH", cfg->key_path));
     GPS_RETURN_IF_ERROR(RequireAbsolute("GPS_CLIENT_OUTPUT_DIR", cfg->output_dir));
     GPS_RETURN_IF_ERROR(RequireAbsolute("GPS_CLIENT_STATE_DIR", cfg->state_dir));
+    if (cfg->cert_mode != "vault-key" && cfg->cert_mode != "csr") {
+      return Status::InvalidArgument("GPS_CLIENT_CERT_MODE: '" + cfg->cert_mode +
+                                     "' is not vault-key or csr");
+    }
+    cfg->send_csr = cfg->cert_mode == "csr";
     std::string uri;
     GPS_RETURN_IF_ERROR(mqtt::NormaliseUri(cfg->mqtt_uri, &uri).WithContext("GPS_MQTT_URI"));
     return Status::Ok();

@@ -27,6 +27,8 @@ struct ClientConfig {
   int restart_timeout_s = 120;                // GPS_CLIENT_RESTART_TIMEOUT_S
   int announce_interval_s = 5;                // GPS_CLIENT_ANNOUNCE_INTERVAL_S
   std::int64_t timeout_s = 0;                 // GPS_CLIENT_TIMEOUT_S (0: wait forever)
+  std::string cert_mode;                      // GPS_CLIENT_CERT_MODE: vault-key | csr
+  bool send_csr = false;                      // cert_mode is csr (set by the table's check)
 
   std::string mqtt_uri;               // GPS_MQTT_URI
   std::string mqtt_username;          // GPS_MQTT_USERNAME (the bootstrap account)

@@ -46,6 +46,8 @@ TEST(ClientSettingsTest, Defaults) {
   EXPECT_EQ(c.restart_timeout_s, 120);
   EXPECT_EQ(c.announce_interval_s, 5);
   EXPECT_EQ(c.timeout_s, 0);
+  EXPECT_EQ(c.cert_mode, "vault-key");
+  EXPECT_FALSE(c.send_csr);
   EXPECT_EQ(c.mqtt_uri, "mqtt://127.0.0.1:1883");
   EXPECT_EQ(c.mqtt_session_expiry_s, 86400);
   EXPECT_EQ(c.log.level, "info");
@@ -95,12 +97,19 @@ TEST(ClientSettingsTest, BadValuesNameTheirVariable) {
                                          {"GPS_CLIENT_ANNOUNCE_INTERVAL_S", "0"},
                                          {"GPS_CLIENT_TIMEOUT_S", "-1"},
                                          {"GPS_CLIENT_RESTART_TIMEOUT_S", "soon"},
+                                         {"GPS_CLIENT_CERT_MODE", "sign"},
                                          {"GPS_MQTT_URI", "http://broker"},
                                          {"GPS_LOG_LEVEL", "chatty"}}) {
     Loaded l = Load({{c.name, c.value}});
     EXPECT_TRUE(l.status.IsInvalidArgument()) << c.name << "=" << c.value;
     EXPECT_NE(l.status.message().find(c.name), std::string::npos) << l.status.ToString();
   }
+}
+
+TEST(ClientSettingsTest, CsrModeSendsACsr) {
+  Loaded l = Load({{"GPS_CLIENT_CERT_MODE", "csr"}});
+  ASSERT_TRUE(l.status.ok()) << l.status.ToString();
+  EXPECT_TRUE(l.config.send_csr);
 }
 
 TEST(ClientSettingsTest, NoClientIdSetting) {

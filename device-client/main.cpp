@@ -5,10 +5,12 @@
 
 #include <sys/stat.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "device-client/bundle_files.h"
+#include "device-client/certificate_key_store.h"
 #include "device-client/client_loop.h"
 #include "device-client/client_settings.h"
 #include "device-client/device_key.h"
@@ -44,6 +46,27 @@ void LoadConfigOrExit(gps::config::Table& table, int argc, char** argv) {
   gps::config::LoadOrExit(table, static_cast<int>(rewritten.size() - 1), rewritten.data());
 }
 
+// What became of a kept key at start-up. replaced_means: what a replaced key costs.
+void LogKeptKey(const std::string& what, gc::KeptKeyOrigin origin, bool fixed_mode,
+                const std::string& problem, const std::string& device_id,
+                const std::string& replaced_means) {
+  switch (origin) {
+    case gc::KeptKeyOrigin::kLoaded:
+      break;
+    case gc::KeptKeyOrigin::kCreated:
+      gps::log::Info(what + " created", {{"device_id", device_id}});
+      break;
+    case gc::KeptKeyOrigin::kReplacedCorrupt:
+      gps::log::Error(what + " file unreadable; replaced by a new key (" + replaced_means + ")",
+                      {{"device_id", device_id}, {"err", problem}});
+      break;
+  }
+  if (fixed_mode) {
+    gps::log::Warn(what + " file was readable by others; its mode is now 0600",
+                   {{"device_id", device_id}});
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -57,8 +80,9 @@ int main(int argc, char** argv) {
   gps::process::InstallShutdownHandlers();
 
   if (MarkerExists(config.output_dir)) {
-    // A leftover transport key (a crash between the marker and its removal) has no use left.
+    // Leftover kept keys (a crash between the marker and their removal) have no use left.
     (void)gc::RemoveTransportKey(config.state_dir);
+    (void)gc::RemoveCertificateKey(config.state_dir);
     gps::log::Info("already provisioned", {{"dir", config.output_dir}});
     return Code(gc::ExitCode::kProvisioned);
   }
@@ -89,22 +113,23 @@ int main(int argc, char** argv) {
                      {"err", transport.status().ToString()}});
     return Code(gc::ExitCode::kFailure);
   }
-  switch (transport->origin) {
-    case gc::LoadedTransportKey::Origin::kLoaded:
-      break;
-    case gc::LoadedTransportKey::Origin::kCreated:
-      gps::log::Info("transport key created", {{"device_id", device->device_id}});
-      break;
-    case gc::LoadedTransportKey::Origin::kReplacedCorrupt:
-      gps::log::Error(
-          "transport key file unreadable; replaced by a new key (credentials already "
-          "sealed to the old one cannot be opened)",
-          {{"device_id", device->device_id}, {"err", transport->problem}});
-      break;
-  }
-  if (transport->fixed_mode) {
-    gps::log::Warn("transport key file was readable by others; its mode is now 0600",
-                   {{"device_id", device->device_id}});
+  LogKeptKey("transport key", transport->origin, transport->fixed_mode, transport->problem,
+             device->device_id, "credentials already sealed to the old one cannot be opened");
+
+  std::optional<gc::LoadedCertificateKey> certificate;
+  if (config.send_csr) {
+    gps::Result<gc::LoadedCertificateKey> loaded = gc::LoadOrCreateCertificateKey(config.state_dir);
+    if (!loaded.ok()) {
+      gps::log::Error("cannot load or create the certificate key",
+                      {{"device_id", device->device_id},
+                       {"dir", config.state_dir},
+                       {"err", loaded.status().ToString()}});
+      return Code(gc::ExitCode::kFailure);
+    }
+    certificate.emplace(std::move(loaded).value());
+    LogKeptKey("certificate key", certificate->origin, certificate->fixed_mode,
+               certificate->problem, device->device_id,
+               "a certificate already signed for the old key will be refused");
   }
 
   // The check code and fingerprint are what an operator compares with the UI before approving.
@@ -116,11 +141,15 @@ int main(int argc, char** argv) {
                   {"key_generated", device->generated ? "true" : "false"},
                   {"mac", mac->mac},
                   {"interface", mac->interface.empty() ? "(configured)" : mac->interface},
-                  {"broker", config.mqtt_uri}});
+                  {"broker", config.mqtt_uri},
+                  {"cert_mode", config.cert_mode}});
 
   gps::SystemClock wall;
   gc::MonotonicClock monotonic;
-  gc::ClientLoop loop(config, gc::ClientIdentity{*device, mac->mac, transport->key}, wall,
-                      monotonic);
+  gc::ClientLoop loop(config,
+                      gc::ClientIdentity{*device, mac->mac, transport->key,
+                                         certificate ? &certificate->key : nullptr,
+                                         certificate ? certificate->csr_pem : ""},
+                      wall, monotonic);
   return Code(loop.Run());
 }

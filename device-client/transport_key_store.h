@@ -5,11 +5,11 @@
 // The key is made once and kept until the gateway is provisioned, so a reboot while waiting for
 // an operator still opens the bundle the engine sealed to it (the engine fails a saga whose
 // device shows up with a different key mid-delivery). It is deleted once the credentials are on
-// disk. Stateless functions; two processes creating the key at once end up with the same one
-// (the loser of the race reads the winner's file).
+// disk. Stateless functions; kept as kept_key_file.h says (races, corrupt files, modes).
 
 #include <string>
 
+#include "device-client/kept_key_file.h"
 #include "gps/core/result.h"
 #include "gps/crypto/seal.h"
 
@@ -18,11 +18,7 @@ namespace gps::device_client {
 inline constexpr char kTransportKeyFile[] = "transport.key";
 
 struct LoadedTransportKey {
-  enum class Origin {
-    kLoaded,          // the kept key was read
-    kCreated,         // none existed; a new one was made and saved
-    kReplacedCorrupt  // the file could not be read as a key; a new one replaced it
-  };
+  using Origin = KeptKeyOrigin;
   crypto::TransportKeyPair key;
   Origin origin = Origin::kLoaded;
   bool fixed_mode = false;  // the file was readable by others and has been chmod'ed to 0600

@@ -133,6 +133,12 @@ Result<HubDevice> ParseDevice(std::string_view body, const std::string& path_id)
   return d;
 }
 
+// The registry's answer to an If-Match that names another version of the device (the text real
+// hubs send, as quoted in Azure/azure-iot-sdk-java#292).
+ApiResponse StaleEtag(Instant now) {
+  return hub::Error(412, "PreconditionFailed", "Precondition failed: Invalid ETag", now);
+}
+
 // Checks a ConfigurationContent body for an edge device; returns the compact JSON to store.
 Result<std::string> ParseConfigurationContent(std::string_view body) {
   Result<json::Document> doc = json::ParseObject(body, kMaxBodyBytes, "configuration content");
@@ -351,8 +357,7 @@ ApiResponse HubApi::PutDevice(const ApiRequest& request, const std::string& id) 
                           "A device with ID '" + id + "' is already registered.", now);
       }
       if (precondition == IfMatch::kMismatch) {
-        return hub::Error(412, "PreconditionFailed",
-                          "Precondition failed: the device's ETag does not match If-Match", now);
+        return StaleEtag(now);
       }
       const HubDevice& old = it->second;
       d.generation_id = old.generation_id;
@@ -400,8 +405,7 @@ ApiResponse HubApi::DeleteDevice(const ApiRequest& request, const std::string& i
         return hub::Error(412, "PreconditionFailed",
                           "If-Match is required; send \"*\" to delete unconditionally", now);
       case IfMatch::kMismatch:
-        return hub::Error(412, "PreconditionFailed",
-                          "Precondition failed: the device's ETag does not match If-Match", now);
+        return StaleEtag(now);
       case IfMatch::kAny:
       case IfMatch::kMatch:
         break;

@@ -102,6 +102,62 @@ TEST_F(HubApiTest, PutCreatesThenNeedsIfMatchToUpdate) {
               "DeviceNotFound");
 }
 
+TEST_F(HubApiTest, DisablingTheDeviceAsReadKeepsEverythingElse) {
+  ASSERT_EQ(Call("PUT", "/devices/gw-1", Device("gw-1", true)).status, 200);
+  ASSERT_EQ(Call("POST", "/devices/gw-1/applyConfigurationContent", kManifest).status, 204);
+  ApiResponse read = Call("GET", "/devices/gw-1");
+  ASSERT_EQ(read.status, 200);
+  json::Document before = Body(read);
+  const std::string etag = Str(before.Root(), "etag");
+  constexpr std::string_view kEnabled = R"("status":"enabled","statusReason":null)";
+  std::string disable = read.body;
+  ASSERT_NE(disable.find(kEnabled), std::string::npos) << disable;
+  disable.replace(disable.find(kEnabled), kEnabled.size(),
+                  R"("status":"disabled","statusReason":"revoked by the operator")");
+
+  clock_.Advance(5000);
+  ApiResponse updated = Call("PUT", "/devices/gw-1", disable, {{"If-Match", "\"" + etag + "\""}});
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  ApiResponse again = Call("GET", "/devices/gw-1");
+  json::Document after = Body(again);
+  json::Value d = after.Root();
+  EXPECT_EQ(Str(d, "status"), "disabled");
+  EXPECT_EQ(Str(d, "statusReason"), "revoked by the operator");
+  EXPECT_NE(Str(d, "statusUpdatedTime"), Str(before.Root(), "statusUpdatedTime"));
+  EXPECT_NE(Str(d, "etag"), etag);
+  EXPECT_EQ(Str(d, "etag"), Str(Body(updated).Root(), "etag"));
+  for (std::string_view same : {"generationId", "deviceScope"}) {
+    EXPECT_EQ(Str(d, same), Str(before.Root(), same)) << same;
+  }
+  EXPECT_EQ(d.GetObject("authentication").value().Serialize(),
+            before.Root().GetObject("authentication").value().Serialize());
+  EXPECT_TRUE(d.GetObject("capabilities").value().GetBool("iotEdge").value());
+  EXPECT_TRUE(state_.Locked([](SimData& data) {
+    return data.hub.devices.at("gw-1").configuration_content_json.has_value();
+  }));
+
+  // The version read before the change is stale now; IoT Hub's own text says so.
+  ApiResponse stale = Call("PUT", "/devices/gw-1", disable, {{"If-Match", "\"" + etag + "\""}});
+  ExpectError(stale, 412, "PreconditionFailed");
+  EXPECT_EQ(Str(Body(stale).Root(), "Message"),
+            "ErrorCode:PreconditionFailed;Precondition failed: Invalid ETag");
+  // An unquoted etag never matches, even the current one.
+  ExpectError(Call("PUT", "/devices/gw-1", disable, {{"If-Match", Str(d, "etag")}}), 412,
+              "PreconditionFailed");
+  // Without If-Match a PUT is a create.
+  ApiResponse create = Call("PUT", "/devices/gw-1", disable);
+  ExpectError(create, 409, "DeviceAlreadyExists");
+  EXPECT_EQ(Str(Body(create).Root(), "Message"),
+            "ErrorCode:DeviceAlreadyExists;A device with ID 'gw-1' is already registered.");
+  // "*" matches any version, and every write makes a new etag, even one that changes nothing.
+  ApiResponse forced = Call("PUT", "/devices/gw-1", disable, {{"If-Match", "*"}});
+  ASSERT_EQ(forced.status, 200);
+  EXPECT_NE(Str(Body(forced).Root(), "etag"), Str(d, "etag"));
+  EXPECT_EQ(Str(Body(forced).Root(), "status"), "disabled");
+  ExpectError(Call("PUT", "/devices/gw-1", disable, {{"If-Match", "\"" + Str(d, "etag") + "\""}}),
+              412, "PreconditionFailed");
+}
+
 TEST_F(HubApiTest, PutValidation) {
   ExpectError(Call("PUT", "/devices/gw-1", Device("gw-2", false)), 400, "ArgumentInvalid");
   ExpectError(Call("PUT", "/devices/gw-1", R"({"deviceId":"gw-1","status":"paused"})"), 400,

@@ -2,6 +2,7 @@
 
 #include "cloudsim/faults/fault_injector.h"
 #include "cloudsim/vault/duration.h"
+#include "cloudsim/vault/vault_tokens.h"
 #include "gps/crypto/encoding.h"
 
 namespace gps::cloudsim {
@@ -89,6 +90,17 @@ void AddSettings(config::Table& t, Settings* s) {
               "token Vault calls must carry in X-Vault-Token or Authorization: Bearer (default: "
               "the demo token in cloudsim/README.md)");
   t.Add("GPS_CLOUDSIM_VAULT_PKI_MOUNT", &s->vault_mount, "pki", "path of the PKI secrets engine");
+  t.Add("GPS_CLOUDSIM_VAULT_APPROLE_MOUNT", &s->vault_approle_mount, "approle",
+        "path of the AppRole auth method (login is POST /v1/auth/<mount>/login)");
+  t.Add("GPS_CLOUDSIM_VAULT_APPROLE_ROLE_ID", &s->vault_approle_role_id,
+        std::string(kDemoVaultRoleId), "the one AppRole role_id accepted");
+  t.AddSecret("GPS_CLOUDSIM_VAULT_APPROLE_SECRET_ID", &s->vault_approle_secret_id,
+              "the secret_id that role_id must come with (default: the demo one in "
+              "cloudsim/README.md)");
+  t.Add("GPS_CLOUDSIM_VAULT_TOKEN_TTL", &s->vault_token_ttl, "20m",
+        "TTL of a token from an AppRole login and of each renewal (the role's token_ttl)");
+  t.Add("GPS_CLOUDSIM_VAULT_TOKEN_MAX_TTL", &s->vault_token_max_ttl, "4h",
+        "how long such a token may be renewed at most (the role's token_max_ttl)");
   t.Add("GPS_CLOUDSIM_VAULT_ROLE", &s->vault_role, "gps-device", "name of the PKI role");
   t.Add("GPS_CLOUDSIM_VAULT_KEY_TYPE", &s->vault_key_type, "rsa",
         "role key_type: rsa, ec, ed25519, or any (any: CSRs of any type; issue is refused)");
@@ -205,6 +217,26 @@ Result<VaultConfig> ToVaultConfig(const Settings& s) {
   }
   r.ttl_s = *ttl;
   r.max_ttl_s = *max_ttl;
+  c.approle.mount = s.vault_approle_mount;
+  c.approle.role_id = s.vault_approle_role_id;
+  c.approle.secret_id = s.vault_approle_secret_id.empty() ? std::string(kDemoVaultSecretId)
+                                                          : s.vault_approle_secret_id;
+  Result<std::int64_t> token_ttl = vault::ParseDurationSeconds(s.vault_token_ttl);
+  if (!token_ttl.ok() || *token_ttl <= 0) {
+    return Status::InvalidArgument("GPS_CLOUDSIM_VAULT_TOKEN_TTL: '" + s.vault_token_ttl +
+                                   "' is not a positive duration like 20m");
+  }
+  Result<std::int64_t> token_max_ttl = vault::ParseDurationSeconds(s.vault_token_max_ttl);
+  if (!token_max_ttl.ok() || *token_max_ttl < *token_ttl) {
+    return Status::InvalidArgument("GPS_CLOUDSIM_VAULT_TOKEN_MAX_TTL: '" + s.vault_token_max_ttl +
+                                   "' is not a duration at least GPS_CLOUDSIM_VAULT_TOKEN_TTL");
+  }
+  c.approle.token_ttl_s = *token_ttl;
+  c.approle.token_max_ttl_s = *token_max_ttl;
+  if (c.approle.mount.empty() || c.approle.mount.find_first_of("/ \t") != std::string::npos) {
+    return Status::InvalidArgument("GPS_CLOUDSIM_VAULT_APPROLE_MOUNT: '" + c.approle.mount +
+                                   "' must be one path segment");
+  }
   if (r.ttl_s > r.max_ttl_s) {
     return Status::InvalidArgument("GPS_CLOUDSIM_VAULT_TTL: " + s.vault_ttl +
                                    " exceeds GPS_CLOUDSIM_VAULT_MAX_TTL " + s.vault_max_ttl);

@@ -63,8 +63,13 @@ struct Settings {
   bool vault_allow_any_name = true;
   bool vault_allow_localhost = true;
   bool vault_enforce_hostnames = true;
-  std::string vault_ttl;      // GPS_CLOUDSIM_VAULT_TTL
-  std::string vault_max_ttl;  // GPS_CLOUDSIM_VAULT_MAX_TTL
+  std::string vault_ttl;                // GPS_CLOUDSIM_VAULT_TTL
+  std::string vault_max_ttl;            // GPS_CLOUDSIM_VAULT_MAX_TTL
+  std::string vault_approle_mount;      // GPS_CLOUDSIM_VAULT_APPROLE_MOUNT
+  std::string vault_approle_role_id;    // GPS_CLOUDSIM_VAULT_APPROLE_ROLE_ID
+  std::string vault_approle_secret_id;  // GPS_CLOUDSIM_VAULT_APPROLE_SECRET_ID (secret)
+  std::string vault_token_ttl;          // GPS_CLOUDSIM_VAULT_TOKEN_TTL
+  std::string vault_token_max_ttl;      // GPS_CLOUDSIM_VAULT_TOKEN_MAX_TTL
 
   process::LogSettings log;
 };

@@ -73,7 +73,10 @@ TEST(CloudsimSettings, SecretsComeFromFilesAndBadValuesNameTheVariable) {
            {"GPS_CLOUDSIM_FAULTS", "{not json"},
            {"GPS_CLOUDSIM_FAULT_SEED", "abc"},
            {"GPS_CLOUDSIM_FAULT_SEED", "-2"},
-           {"GPS_CLOUDSIM_THREADS", "2"}}) {
+           {"GPS_CLOUDSIM_THREADS", "2"},
+           {"GPS_CLOUDSIM_VAULT_TOKEN_TTL", "0s"},
+           {"GPS_CLOUDSIM_VAULT_TOKEN_MAX_TTL", "1s"},
+           {"GPS_CLOUDSIM_VAULT_APPROLE_MOUNT", "auth/approle"}}) {
     Settings bad;
     config::Table t("gps-cloudsim", "test");
     AddSettings(t, &bad);

@@ -32,8 +32,9 @@ ApiResponse Errors(int status, const std::vector<std::string>& errors) {
 
 ApiResponse Error(int status, std::string message) { return Errors(status, {std::move(message)}); }
 
-// The envelope of every successful Vault answer. data_json may be "null".
-ApiResponse Envelope(const std::string& data_json, const std::vector<std::string>& warnings) {
+// The envelope of every successful Vault answer. data_json and auth_json may be "null".
+ApiResponse Envelope(const std::string& data_json, const std::vector<std::string>& warnings,
+                     const std::string& auth_json = "null", std::string_view mount_type = "pki") {
   json::Writer w;
   w.BeginObject();
   w.Field("request_id", NewUuid());
@@ -52,10 +53,38 @@ ApiResponse Envelope(const std::string& data_json, const std::vector<std::string
     }
     w.EndArray();
   }
-  w.Key("auth").Null();
-  w.Field("mount_type", "pki");
+  w.Key("auth").Raw(auth_json);
+  w.Field("mount_type", mount_type);
   w.EndObject();
   return ApiResponse::Json(200, w.Take());
+}
+
+void Strings(json::Writer& w, std::string_view key, const std::vector<std::string>& items) {
+  w.Key(key).BeginArray();
+  for (const std::string& item : items) {
+    w.String(item);
+  }
+  w.EndArray();
+}
+
+// The "auth" block of a login or renew-self answer.
+std::string AuthBlock(const TokenAnswer& answer, const AppRoleConfig& approle) {
+  json::Writer w;
+  w.BeginObject();
+  w.Field("client_token", answer.token.id);
+  w.Field("accessor", answer.token.accessor);
+  Strings(w, "policies", approle.policies);
+  Strings(w, "token_policies", approle.policies);
+  w.Key("metadata").BeginObject().Field("role_name", "gps-vault-worker").EndObject();
+  w.Field("lease_duration", answer.ttl_s);
+  w.Field("renewable", true);
+  w.Field("entity_id", "");
+  w.Field("token_type", "service");
+  w.Field("orphan", true);
+  w.Key("mfa_requirement").Null();
+  w.Field("num_uses", 0);
+  w.EndObject();
+  return w.Take();
 }
 
 std::vector<std::string> SplitComma(std::string_view s) {
@@ -165,6 +194,15 @@ class Fields {
   std::optional<json::Document> doc_;
 };
 
+// Reads string fields into the given places; the first that does not convert is the error.
+Status ReadStrings(const Fields& f,
+                   std::initializer_list<std::pair<std::string_view, std::string*>> fields) {
+  for (const auto& [key, out] : fields) {
+    GPS_ASSIGN_OR_RETURN(*out, f.String(key));
+  }
+  return Status::Ok();
+}
+
 Result<std::int64_t> ParseNotAfter(const std::string& text) {
   std::tm tm{};
   const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -209,7 +247,108 @@ std::string NormalizeSerial(std::string_view serial) {
 
 VaultApi::VaultApi(VaultConfig config, SimState* state, const Clock* clock,
                    const ca::CertificateAuthority* ca)
-    : config_(std::move(config)), state_(state), clock_(clock), ca_(ca) {}
+    : config_(std::move(config)), state_(state), clock_(clock), ca_(ca), tokens_(config_.approle) {}
+
+bool VaultApi::IsLoginPath(const std::vector<std::string>& segments) const {
+  // v1 / auth / <mount, one or more segments> / login
+  if (segments.size() < 4 || segments[1] != "auth" || segments.back() != "login") {
+    return false;
+  }
+  std::string mount;
+  for (std::size_t i = 2; i + 1 < segments.size(); ++i) {
+    mount += (mount.empty() ? "" : "/") + segments[i];
+  }
+  return mount == config_.approle.mount;
+}
+
+ApiResponse VaultApi::Login(const ApiRequest& request) {
+  Result<Fields> fields = Fields::Parse(request.body);
+  if (!fields.ok()) {
+    return Error(400, fields.status().message());
+  }
+  std::string role_id;
+  std::string secret_id;
+  if (Status read = ReadStrings(*fields, {{"role_id", &role_id}, {"secret_id", &secret_id}});
+      !read.ok()) {
+    return Error(400, read.message());
+  }
+  Result<TokenAnswer> answer = tokens_.Login(role_id, secret_id, clock_->Now());
+  if (!answer.ok()) {
+    log::Info("approle login refused", {{"service", "vault"}, {"err", answer.status().message()}});
+    return Error(400, answer.status().message());
+  }
+  return Envelope("null", answer->warnings, AuthBlock(*answer, config_.approle), "approle");
+}
+
+ApiResponse VaultApi::RenewSelf(const ApiRequest& request, const std::string& token) {
+  Result<Fields> fields = Fields::Parse(request.body);
+  if (!fields.ok()) {
+    return Error(400, fields.status().message());
+  }
+  std::int64_t increment = 0;
+  if (std::optional<json::Value> v = fields->Find("increment")) {
+    Result<std::int64_t> parsed = vault::ParseDurationValue(*v);
+    if (!parsed.ok()) {
+      return Error(400, ConversionError("increment", *v) + ": " + parsed.status().message());
+    }
+    increment = *parsed;
+  }
+  if (crypto::ConstantTimeEquals(token, config_.token)) {
+    return Error(400, "lease is not renewable");  // the static token has no TTL to extend
+  }
+  Result<TokenAnswer> answer = tokens_.Renew(token, increment, clock_->Now());
+  if (!answer.ok()) {
+    return Error(403, "permission denied");  // expired between the check and now
+  }
+  return Envelope("null", answer->warnings, AuthBlock(*answer, config_.approle), "token");
+}
+
+ApiResponse VaultApi::LookupSelf(const std::string& token) {
+  const Instant now = clock_->Now();
+  const std::int64_t now_s = now.ms / 1000;
+  json::Writer w;
+  w.BeginObject();
+  if (crypto::ConstantTimeEquals(token, config_.token)) {
+    w.Field("accessor", "");
+    w.Field("creation_ttl", 0);
+    w.Field("display_name", "token");
+    w.Key("expire_time").Null();
+    w.Field("explicit_max_ttl", 0);
+    w.Field("id", token);
+    w.Field("path", "auth/token/create");
+    Strings(w, "policies", {"root"});
+    w.Field("renewable", false);
+    w.Field("ttl", 0);
+  } else {
+    std::optional<VaultToken> t = tokens_.Find(token, now);
+    if (!t) {
+      return Error(403, "permission denied");
+    }
+    w.Field("accessor", t->accessor);
+    w.Field("creation_time", t->issue_time);
+    w.Field("creation_ttl", t->creation_ttl);
+    w.Field("display_name", "approle");
+    w.Field("entity_id", "");
+    w.Field("expire_time", Rfc3339Seconds(t->expire_time));
+    w.Field("explicit_max_ttl", 0);
+    w.Field("id", t->id);
+    w.Field("issue_time", Rfc3339Seconds(t->issue_time));
+    if (t->last_renewal != 0) {
+      w.Field("last_renewal", Rfc3339Seconds(t->last_renewal));
+      w.Field("last_renewal_time", t->last_renewal);
+    }
+    w.Key("meta").BeginObject().Field("role_name", "gps-vault-worker").EndObject();
+    w.Field("num_uses", 0);
+    w.Field("orphan", true);
+    w.Field("path", "auth/" + config_.approle.mount + "/login");
+    Strings(w, "policies", config_.approle.policies);
+    w.Field("renewable", true);
+    w.Field("ttl", t->expire_time - now_s);
+    w.Field("type", "service");
+  }
+  w.EndObject();
+  return Envelope(w.Take(), {}, "null", "token");
+}
 
 ApiResponse VaultApi::Handle(const ApiRequest& request) {
   const std::vector<std::string>& s = request.segments;
@@ -250,6 +389,11 @@ ApiResponse VaultApi::Handle(const ApiRequest& request) {
       return ReadCertificate(s[3]);
     }
   }
+  bool write = m == "POST" || m == "PUT";
+  // The one path besides the reads above that needs no token.
+  if (IsLoginPath(s)) {
+    return write ? Login(request) : Error(405, "1 error occurred:\n\t* unsupported operation\n\n");
+  }
   std::string token = request.Header("X-Vault-Token").value_or("");
   if (token.empty()) {
     std::string auth = request.Header("Authorization").value_or("");
@@ -257,11 +401,24 @@ ApiResponse VaultApi::Handle(const ApiRequest& request) {
       token = auth.substr(7);
     }
   }
-  if (token.empty() || !crypto::ConstantTimeEquals(token, config_.token)) {
-    log::Info("request refused", {{"service", "vault"}, {"err", "missing or wrong token"}});
+  bool static_token = !token.empty() && crypto::ConstantTimeEquals(token, config_.token);
+  if (!static_token && (token.empty() || !tokens_.Find(token, clock_->Now()))) {
+    log::Info("request refused",
+              {{"service", "vault"}, {"err", "missing, wrong or expired token"}});
     return Error(403, "permission denied");
   }
-  bool write = m == "POST" || m == "PUT";
+  if (s.size() == 4 && s[1] == "auth" && s[2] == "token") {
+    if (s[3] == "renew-self" && write) {
+      return RenewSelf(request, token);
+    }
+    // Vault serves lookup-self for GET and POST alike.
+    if (s[3] == "lookup-self" && (read || write)) {
+      return LookupSelf(token);
+    }
+    return (s[3] == "renew-self" || s[3] == "lookup-self")
+               ? Error(405, "1 error occurred:\n\t* unsupported operation\n\n")
+               : Errors(404, {});
+  }
   bool on_mount = s.size() >= 3 && s[1] == config_.mount;
   // Vault treats GET with ?list=true as the LIST verb (its HTTP layer turns it into a list
   // operation), and a list of a path without its trailing '/' as one with it.
@@ -564,21 +721,23 @@ ApiResponse VaultApi::Revoke(const ApiRequest& request) {
   if (!fields.ok()) {
     return Error(400, fields.status().message());
   }
-  Result<std::string> serial_text = fields->String("serial_number");
-  Result<std::string> cert_pem = fields->String("certificate");
-  if (!serial_text.ok() || !cert_pem.ok()) {
-    return Error(400, (!serial_text.ok() ? serial_text.status() : cert_pem.status()).message());
+  std::string serial_text;
+  std::string cert_pem;
+  if (Status read =
+          ReadStrings(*fields, {{"serial_number", &serial_text}, {"certificate", &cert_pem}});
+      !read.ok()) {
+    return Error(400, read.message());
   }
-  if (serial_text->empty() && cert_pem->empty()) {
+  if (serial_text.empty() && cert_pem.empty()) {
     return Error(400, "The serial number or certificate to revoke must be provided.");
   }
-  if (!serial_text->empty() && !cert_pem->empty()) {
+  if (!serial_text.empty() && !cert_pem.empty()) {
     return Error(400, "Must provide either the certificate or the serial to revoke; not both.");
   }
   std::string serial;
   std::string cert_der;
-  if (!cert_pem->empty()) {
-    Result<std::string> der = ca::CertificateDer(*cert_pem);
+  if (!cert_pem.empty()) {
+    Result<std::string> der = ca::CertificateDer(cert_pem);
     if (!der.ok()) {
       return Error(400, "certificate could not be parsed");
     }
@@ -595,7 +754,7 @@ ApiResponse VaultApi::Revoke(const ApiRequest& request) {
       serial += kDigits[sn->data[i] & 15];
     }
   } else {
-    serial = vault::NormalizeSerial(*serial_text);
+    serial = vault::NormalizeSerial(serial_text);
   }
   Instant now = clock_->Now();
   return state_->Locked([&](SimData& data) -> ApiResponse {

@@ -2,11 +2,13 @@
 // VaultApi: HashiCorp Vault's PKI secrets engine as gps-worker-vault uses it — issue (Vault makes
 // the key pair), sign (a CSR; the key stays with the caller), revoke and the list of stored
 // certificates (LIST certs, or GET certs?list=true) — for one mount and one role, plus the
-// unauthenticated reads ca/pem, ca_chain, cert/{serial} and sys/health. Errors use Vault's
-// {"errors":[...]} body; a bad token is 403 "permission denied", an unknown path 404.
+// unauthenticated reads ca/pem, ca_chain, cert/{serial} and sys/health; and the token side:
+// AppRole login (auth/{mount}/login), auth/token/renew-self and auth/token/lookup-self, with
+// token TTLs and a max TTL (VaultTokens). Errors use Vault's {"errors":[...]} body; a missing,
+// wrong or expired token is 403 "permission denied", an unknown path 404.
 //
 // Thread-safe: keys are generated and certificates signed outside the state lock; only the
-// certificate record is written inside one Locked() step.
+// certificate record is written inside one Locked() step. Tokens have their own lock.
 // Lifetime: state, clock and ca must outlive the VaultApi.
 
 #include <string>
@@ -15,14 +17,16 @@
 #include "cloudsim/server/api_types.h"
 #include "cloudsim/state/sim_state.h"
 #include "cloudsim/vault/role.h"
+#include "cloudsim/vault/vault_tokens.h"
 #include "gps/core/clock.h"
 
 namespace gps::cloudsim {
 
 struct VaultConfig {
-  std::string token;
+  std::string token;  // a root-like token: no TTL, not renewable
   std::string mount = "pki";
   vault::VaultRole role;
+  AppRoleConfig approle;  // the one AppRole login accepted, and its tokens' TTLs
 };
 
 class VaultApi final : public Service {
@@ -38,11 +42,17 @@ class VaultApi final : public Service {
   ApiResponse Revoke(const ApiRequest& request);
   ApiResponse ListCertificates();
   ApiResponse ReadCertificate(const std::string& serial);
+  ApiResponse Login(const ApiRequest& request);
+  ApiResponse RenewSelf(const ApiRequest& request, const std::string& token);
+  ApiResponse LookupSelf(const std::string& token);
+  // Whether the request's path below /v1/ is auth/{approle mount}/login.
+  bool IsLoginPath(const std::vector<std::string>& segments) const;
 
   VaultConfig config_;
   SimState* state_;
   const Clock* clock_;
   const ca::CertificateAuthority* ca_;
+  VaultTokens tokens_;
 };
 
 namespace vault {

@@ -440,6 +440,88 @@ TEST_F(VaultApiTest, ReadCertificateShowsItsRevocation) {
   EXPECT_EQ(api.Handle(Req("GET", "/v1/pki/cert/01:02")).status, 404);
 }
 
+TEST_F(VaultApiTest, AppRoleLoginGivesATokenThatWorksUntilItExpires) {
+  VaultConfig config = Config();
+  config.approle.role_id = "role-1";
+  config.approle.secret_id = "secret-1";
+  config.approle.token_ttl_s = 60;
+  config.approle.token_max_ttl_s = 150;
+  VaultApi api(config, &state_, &clock_, ca_);
+
+  ApiResponse wrong = api.Handle(Req("POST", "/v1/auth/approle/login", {},
+                                     JsonBody({{"role_id", "role-1"}, {"secret_id", "nope"}})));
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_EQ(wrong.body, R"({"errors":["invalid role or secret ID"]})");
+  EXPECT_EQ(api.Handle(Req("GET", "/v1/auth/approle/login")).status, 405);
+  EXPECT_EQ(api.Handle(Req("POST", "/v1/auth/other/login", {}, "{}")).status, 403);
+
+  ApiResponse login = api.Handle(Req("POST", "/v1/auth/approle/login", {},
+                                     JsonBody({{"role_id", "role-1"}, {"secret_id", "secret-1"}})));
+  ASSERT_EQ(login.status, 200) << login.body;
+  json::Document d = Body(login);
+  json::Value auth = d.Root().GetObject("auth").value();
+  std::string token = Str(auth, "client_token");
+  EXPECT_EQ(auth.GetInt("lease_duration").value_or(0), 60);
+  EXPECT_TRUE(auth.GetBool("renewable").value_or(false));
+  EXPECT_TRUE(d.Root().Has("data"));
+  EXPECT_FALSE(d.Root().Find("data"));  // null
+
+  std::string body = JsonBody({{"common_name", "gw-1"}});
+  auto issue = [&] {
+    return api.Handle(Req("POST", "/v1/pki/issue/gps-device", {{"X-Vault-Token", token}}, body))
+        .status;
+  };
+  EXPECT_EQ(issue(), 200);
+
+  ApiResponse lookup =
+      api.Handle(Req("GET", "/v1/auth/token/lookup-self", {{"X-Vault-Token", token}}));
+  ASSERT_EQ(lookup.status, 200) << lookup.body;
+  json::Document l = Body(lookup);
+  json::Value data = l.Root().GetObject("data").value();
+  EXPECT_EQ(data.GetInt("ttl").value_or(0), 60);
+  EXPECT_EQ(Str(data, "id"), token);
+  EXPECT_TRUE(data.GetBool("renewable").value_or(false));
+
+  clock_.Advance(40'000);
+  ApiResponse renew =
+      api.Handle(Req("POST", "/v1/auth/token/renew-self", {{"X-Vault-Token", token}}, "{}"));
+  ASSERT_EQ(renew.status, 200) << renew.body;
+  EXPECT_EQ(Body(renew).Root().GetObject("auth").value().GetInt("lease_duration").value_or(0), 60);
+
+  clock_.Advance(50'000);  // 90 s after the login: the max TTL leaves the 60 s the role grants
+  EXPECT_EQ(api.Handle(Req("POST", "/v1/auth/token/renew-self", {{"X-Vault-Token", token}})).status,
+            200);
+  clock_.Advance(30'000);  // 120 s after the login: 30 s left of the max TTL
+  ApiResponse capped =
+      api.Handle(Req("POST", "/v1/auth/token/renew-self", {{"X-Vault-Token", token}}));
+  ASSERT_EQ(capped.status, 200) << capped.body;
+  json::Document c = Body(capped);
+  EXPECT_EQ(c.Root().GetObject("auth").value().GetInt("lease_duration").value_or(0), 30);
+  EXPECT_NE(capped.body.find("exceeded the effective max_ttl"), std::string::npos);
+
+  clock_.Advance(30'000);  // past the max TTL
+  EXPECT_EQ(issue(), 403);
+  ApiResponse expired =
+      api.Handle(Req("POST", "/v1/auth/token/renew-self", {{"X-Vault-Token", token}}));
+  EXPECT_EQ(expired.status, 403);
+  EXPECT_EQ(expired.body, R"({"errors":["permission denied"]})");
+}
+
+TEST_F(VaultApiTest, TheStaticTokenLooksUpButDoesNotRenew) {
+  VaultApi api(Config(), &state_, &clock_, ca_);
+  ApiResponse lookup =
+      api.Handle(Req("GET", "/v1/auth/token/lookup-self", {{"X-Vault-Token", kToken}}));
+  ASSERT_EQ(lookup.status, 200) << lookup.body;
+  EXPECT_EQ(Body(lookup).Root().GetObject("data").value().GetInt("ttl").value_or(-1), 0);
+  ApiResponse renew =
+      api.Handle(Req("POST", "/v1/auth/token/renew-self", {{"X-Vault-Token", kToken}}));
+  EXPECT_EQ(renew.status, 400);
+  EXPECT_EQ(renew.body, R"({"errors":["lease is not renewable"]})");
+  EXPECT_EQ(api.Handle(Req("GET", "/v1/auth/token/renew-self", {{"X-Vault-Token", kToken}})).status,
+            405);
+  EXPECT_EQ(api.Handle(Req("GET", "/v1/auth/token/lookup-self")).status, 403);
+}
+
 TEST(NormalizeSerial, ColonsHyphensAndCase) {
   EXPECT_EQ(vault::NormalizeSerial("0D-B3:e7"), "0d:b3:e7");
 }

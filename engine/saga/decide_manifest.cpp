@@ -32,9 +32,11 @@ void StillWaiting(Saga& s, StepState& st, const Outcome& outcome, const DecideCo
         commands);
     return;
   }
-  // This answer says nothing went wrong, so it does not count against the retry budget.
+  // This answer says nothing went wrong, and that the cloud answers: it does not count against
+  // the retry budget, and the failures before it do not either. Over a wait of days only
+  // failures in a row may end the step.
   st.polls += 1;
-  st.budget_start += 1;
+  st.budget_start = st.attempt;
   st.status = StepStatus::kWaiting;
   st.retry_at =
       ctx.now + retry::NextDelay(ctx.manifest.poll, st.polls, outcome.retry_after_ms, ctx.random01);

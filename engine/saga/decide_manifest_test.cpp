@@ -83,6 +83,27 @@ TEST(DecideManifest, WaitingForTheGatewayNeverSpendsTheBudget) {
   EXPECT_EQ(saga::AttemptsInBudget(s.steps.at(Slot::kHubManifest)), 1);
 }
 
+TEST(DecideManifest, OnlyFailuresInARowEndTheWait) {
+  SagaDriver drv;
+  Saga s = drv.Provisioned();
+  Instant now = kT0;
+  // Four failures (one short of the budget of five), a "not yet", four more: still waiting.
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 4; ++i) {
+      s = Step(s, Result_(s, Slot::kHubManifest, Outcome::Retryable("hub: HTTP 503")), now);
+      ASSERT_EQ(s.steps.at(Slot::kHubManifest).status, StepStatus::kWaiting);
+      now = s.steps.at(Slot::kHubManifest).retry_at;
+      s = Step(s, TimerFired{}, now);
+    }
+    s = Step(s, NotInHubYet(s), now);
+    ASSERT_EQ(saga::AttemptsInBudget(s.steps.at(Slot::kHubManifest)), 0);
+    now = s.steps.at(Slot::kHubManifest).retry_at;
+    s = Step(s, TimerFired{}, now);
+  }
+  EXPECT_EQ(s.phase, Phase::kProvisioned);
+  EXPECT_EQ(s.steps.at(Slot::kHubManifest).status, StepStatus::kRunning);
+}
+
 TEST(DecideManifest, TheWaitEndsAtTheDeadline) {
   SagaDriver drv;
   Saga s = drv.Provisioned();

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "gps/crypto/x509.h"
 #include "tests/support/subprocess.h"
 
 namespace gps::testing {
@@ -98,6 +99,37 @@ std::vector<json::Value> ArrayAt(const json::Value& root, const std::string& ser
     return {};
   }
   return *items;
+}
+
+Status VerifyAgainstDeliveredChain(const std::string& certificate_pem,
+                                   const std::string& ca_chain_pem) {
+  GPS_ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromPem(certificate_pem));
+  GPS_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> chain,
+                       crypto::Certificate::ChainFromPem(ca_chain_pem));
+  if (chain.size() < 2) {
+    return Status::InvalidArgument("the CA chain holds " + std::to_string(chain.size()) +
+                                   " certificate(s); expected intermediates and a root");
+  }
+  std::vector<crypto::Certificate> roots;
+  roots.push_back(std::move(chain.back()));
+  chain.pop_back();
+  if (!roots[0].IsSelfIssued()) {
+    return Status::InvalidArgument("the CA chain's last certificate is not a self-issued root");
+  }
+  return crypto::VerifyChain(cert, chain, roots);
+}
+
+Status EndsInCloudsimRoot(Stack& stack, const std::string& ca_chain_pem) {
+  GPS_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> chain,
+                       crypto::Certificate::ChainFromPem(ca_chain_pem));
+  GPS_ASSIGN_OR_RETURN(json::Document state, stack.CloudsimState());
+  GPS_ASSIGN_OR_RETURN(json::Value ca, state.Root().GetObject("ca"));
+  GPS_ASSIGN_OR_RETURN(std::string root_pem, ca.GetString("root_pem", 1 << 16));
+  GPS_ASSIGN_OR_RETURN(crypto::Certificate root, crypto::Certificate::FromPem(root_pem));
+  if (chain.empty() || chain.back().Pem() != root.Pem()) {
+    return Status::InvalidArgument("the delivered CA chain does not end in cloudsim's root");
+  }
+  return Status::Ok();
 }
 
 std::string ReadKeyValue(const std::string& env_text, const std::string& key) {

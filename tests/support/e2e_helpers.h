@@ -37,6 +37,15 @@ std::int64_t StepAttempt(Stack& stack, const std::string& id, const std::string&
 std::vector<json::Value> ArrayAt(const json::Value& root, const std::string& service,
                                  const std::string& list);
 
+// Ok when the certificate chains, through the intermediates of the ca-chain.crt file's text, to
+// the file's last certificate, a self-issued root (what a gateway's TLS peers will check).
+Status VerifyAgainstDeliveredChain(const std::string& certificate_pem,
+                                   const std::string& ca_chain_pem);
+
+// Ok when the ca-chain.crt text ends in cloudsim's own root (GET /_sim/state, ca.root_pem):
+// the delivered CA is the PKI's, not one a bundle brought along.
+Status EndsInCloudsimRoot(Stack& stack, const std::string& ca_chain_pem);
+
 // KEY=value lines (dps.env): the value of key, "" when absent.
 std::string ReadKeyValue(const std::string& env_text, const std::string& key);
 

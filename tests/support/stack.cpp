@@ -31,6 +31,7 @@ Stack::Stack(const TempDir& dir, StackOptions options)
     : dir_(dir),
       services_(std::make_unique<TestServices>(dir.path(), options.private_servers)),
       suffix_(UniqueSuffix()),
+      worker_env_(options.worker_env),
       log_level_(options.log_level) {
   secrets_.mender_token = "mender-token-" + suffix_;
   secrets_.dps_host = "gps-test-" + suffix_ + ".azure-devices-provisioning.net";
@@ -105,6 +106,11 @@ std::map<std::string, std::string> Stack::WorkerEnv(const std::string& step, int
     env["GPS_HUB_WAIT_RETRY_S"] = "1";  // the tests' gateways register within seconds
   } else {
     throw std::invalid_argument("no worker for step " + step);
+  }
+  if (auto it = worker_env_.find(step); it != worker_env_.end()) {
+    for (const auto& [k, v] : it->second) {
+      env[k] = v;
+    }
   }
   return env;
 }

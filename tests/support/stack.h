@@ -58,6 +58,9 @@ struct StackOptions {
   std::map<std::string, std::string> engine_env;
   std::map<std::string, std::string> ui_env;
   std::map<std::string, std::string> cloudsim_env;
+  // Added to the environment of every copy of a worker, by step: {"vault": {{"GPS_VAULT_MODE",
+  // "sign"}}}. A variable set to "" is set empty, which the settings tables read as unset.
+  std::map<std::string, std::map<std::string, std::string>> worker_env;
   std::string log_level = "debug";
 };
 
@@ -132,6 +135,7 @@ class Stack {
   int ui_port_ = 0;
   std::vector<std::unique_ptr<Subprocess>> processes_;
   std::map<std::string, int> worker_copies_;
+  std::map<std::string, std::map<std::string, std::string>> worker_env_;
   struct Spec {
     std::string binary;
     std::map<std::string, std::string> env;

@@ -18,6 +18,7 @@ namespace {
 constexpr std::size_t kMaxBodyBytes = 1 << 20;
 constexpr std::size_t kMaxDeviceId = 128;
 constexpr std::size_t kMaxErrorCode = 64;
+constexpr std::size_t kMaxEtag = 128;
 
 std::string DeviceUrl(const HubSettings& s, std::string_view device_id, std::string_view suffix) {
   return s.url + "/devices/" + crypto::UrlEncode(device_id) + std::string(suffix) +
@@ -112,10 +113,18 @@ Result<http::Request> ApplyConfigurationRequest(const HubSettings& s, std::strin
   return r;
 }
 
-Result<http::Request> DeleteDeviceRequest(const HubSettings& s, std::string_view device_id,
-                                          Instant now) {
-  GPS_ASSIGN_OR_RETURN(http::Request r, BaseRequest(s, "DELETE", DeviceUrl(s, device_id, ""), now));
-  r.headers.push_back({"If-Match", "*"});
+Result<http::Request> UpdateDeviceRequest(const HubSettings& s, std::string_view device_id,
+                                          std::string_view etag, std::string body, Instant now) {
+  if (!IsUsableEtag(etag)) {
+    return Status::InvalidArgument("update device " + std::string(device_id) + ": etag " +
+                                   json::Quote(etag) + " cannot go into If-Match");
+  }
+  GPS_ASSIGN_OR_RETURN(http::Request r, BaseRequest(s, "PUT", DeviceUrl(s, device_id, ""), now));
+  r.headers.push_back({"Content-Type", "application/json"});
+  // The registry compares quoted etags; a bare one would never match (cloud-apis.md 2.4, 4.5).
+  r.headers.push_back(
+      {"If-Match", etag.front() == '"' ? std::string(etag) : "\"" + std::string(etag) + "\""});
+  r.body = std::move(body);
   return r;
 }
 
@@ -125,6 +134,7 @@ Result<HubDevice> ParseDevice(std::string_view body) {
   HubDevice d;
   GPS_ASSIGN_OR_RETURN(d.device_id, root.GetString("deviceId", kMaxDeviceId));
   GPS_ASSIGN_OR_RETURN(d.status, root.GetStringOr("status", "", 32));
+  GPS_ASSIGN_OR_RETURN(d.etag, root.GetStringOr("etag", "", kMaxEtag + 2));
   if (std::optional<json::Value> caps = root.Find("capabilities")) {
     if (!caps->IsObject()) {
       return Status::InvalidArgument(caps->path() + ": expected object, got " +
@@ -133,6 +143,32 @@ Result<HubDevice> ParseDevice(std::string_view body) {
     GPS_ASSIGN_OR_RETURN(d.iot_edge, caps->GetBoolOr("iotEdge", false));
   }
   return d;
+}
+
+bool IsUsableEtag(std::string_view etag) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
+    etag = etag.substr(1, etag.size() - 2);
+  }
+  if (etag.empty() || etag.size() > kMaxEtag) {
+    return false;
+  }
+  return std::all_of(etag.begin(), etag.end(),
+                     [](char c) { return c > ' ' && c < 0x7f && c != '"'; });
+}
+
+Result<std::string> DisabledDeviceBody(std::string_view device_json, std::string_view reason) {
+  GPS_ASSIGN_OR_RETURN(json::Document doc, json::ParseObject(device_json, kMaxBodyBytes, "device"));
+  GPS_ASSIGN_OR_RETURN(auto members, doc.Root().Members());
+  json::Writer w;
+  w.BeginObject();
+  for (const auto& [key, value] : members) {
+    if (key != "status" && key != "statusReason") {
+      w.Key(key).Raw(value.Serialize());
+    }
+  }
+  w.Field("status", "disabled").Field("statusReason", reason);
+  w.EndObject();
+  return w.Take();
 }
 
 std::string HubErrorCode(const http::Response& response) {
@@ -171,8 +207,10 @@ Result<http::Response> HubClient::ApplyConfiguration(std::string_view device_id,
               deadline);
 }
 
-Result<http::Response> HubClient::DeleteDevice(std::string_view device_id, Instant deadline) const {
-  return Send(DeleteDeviceRequest(settings_, device_id, clock_.Now()), deadline);
+Result<http::Response> HubClient::UpdateDevice(std::string_view device_id, std::string_view etag,
+                                               std::string body, Instant deadline) const {
+  return Send(UpdateDeviceRequest(settings_, device_id, etag, std::move(body), clock_.Now()),
+              deadline);
 }
 
 }  // namespace gps::worker::hub

@@ -54,17 +54,34 @@ Result<http::Request> GetDeviceRequest(const HubSettings& s, std::string_view de
 // POST .../applyConfigurationContent with body, the rendered manifest.
 Result<http::Request> ApplyConfigurationRequest(const HubSettings& s, std::string_view device_id,
                                                 std::string body, Instant now);
-// An unconditional delete (If-Match: *).
-Result<http::Request> DeleteDeviceRequest(const HubSettings& s, std::string_view device_id,
-                                          Instant now);
+// PUT /devices/{id} with body, the whole Device, as an update of the version read with etag
+// (If-Match: "<etag>"): IoT Hub answers 412 when the device changed since. An etag that
+// IsUsableEtag() refuses gives InvalidArgument, never a request.
+Result<http::Request> UpdateDeviceRequest(const HubSettings& s, std::string_view device_id,
+                                          std::string_view etag, std::string body, Instant now);
 
 // The parts of a registry Device the worker needs.
 struct HubDevice {
   std::string device_id;
   bool iot_edge = false;  // capabilities.iotEdge; false when absent
   std::string status;     // enabled | disabled (as IoT Hub reports it; may be empty)
+  std::string etag;       // the device identity's version, for If-Match (may be empty)
 };
 Result<HubDevice> ParseDevice(std::string_view body);
+
+// An etag that can go into If-Match as it is or quoted: 1..128 visible ASCII characters without
+// '"' (optionally inside one pair of quotes). Anything else would make a malformed header.
+bool IsUsableEtag(std::string_view etag);
+
+// Why a revoked gateway's device is disabled, for whoever looks at it in IoT Hub
+// (statusReason, which IoT Hub limits to 128 characters).
+inline constexpr std::string_view kRevokedStatusReason =
+    "revoked by the gateway provisioning service";
+
+// The body of the update that disables a device: the Device exactly as GET returned it in
+// device_json (authentication, capabilities and everything else kept, as an update must carry
+// them), with "status": "disabled" and "statusReason": reason. Pure.
+Result<std::string> DisabledDeviceBody(std::string_view device_json, std::string_view reason);
 
 // The IoT Hub error name of an answer: the iothub-errorcode header, else the ErrorCode in the
 // body's Message ("ErrorCode:DeviceNotFound;..." or {"errorCode":404001,...}); "" when neither
@@ -84,7 +101,8 @@ class HubClient {
   Result<http::Response> GetDevice(std::string_view device_id, Instant deadline) const;
   Result<http::Response> ApplyConfiguration(std::string_view device_id, std::string body,
                                             Instant deadline) const;
-  Result<http::Response> DeleteDevice(std::string_view device_id, Instant deadline) const;
+  Result<http::Response> UpdateDevice(std::string_view device_id, std::string_view etag,
+                                      std::string body, Instant deadline) const;
 
  private:
   Result<http::Response> Send(Result<http::Request> request, Instant deadline) const;

@@ -121,14 +121,60 @@ TEST_F(HubClientTest, ApplyConfigurationPostsTheBodyAsJson) {
   EXPECT_EQ(r->body, R"({"modulesContent":{}})");
 }
 
-TEST_F(HubClientTest, DeleteIsUnconditional) {
-  Result<http::Request> r = DeleteDeviceRequest(Settings(), "gw-1", kNow);
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->method, "DELETE");
+TEST_F(HubClientTest, UpdateIsConditionalOnTheQuotedEtag) {
+  Result<http::Request> r =
+      UpdateDeviceRequest(Settings(), "gw-1", "MTM2", R"({"deviceId":"gw-1"})", kNow);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->method, "PUT");
   EXPECT_EQ(r->url, "https://myhub.azure-devices.net/devices/gw-1?api-version=2021-04-12");
-  EXPECT_EQ(Header(*r, "If-Match"), "*");
+  EXPECT_EQ(Header(*r, "If-Match"), "\"MTM2\"");
+  EXPECT_EQ(Header(*r, "Content-Type"), "application/json");
   EXPECT_EQ(Header(*r, "Authorization"), kExpectedSas);
-  EXPECT_TRUE(r->body.empty());
+  EXPECT_EQ(r->body, R"({"deviceId":"gw-1"})");
+
+  // Quoted already: sent as it is, not quoted twice.
+  EXPECT_EQ(
+      Header(UpdateDeviceRequest(Settings(), "gw-1", "\"MTM2\"", "{}", kNow).value(), "If-Match"),
+      "\"MTM2\"");
+  // Never a header the etag could break.
+  for (std::string_view bad : {"", "\"\"", "MT\r\nX-Evil: 1", "a\"b", "a b"}) {
+    Result<http::Request> refused = UpdateDeviceRequest(Settings(), "gw-1", bad, "{}", kNow);
+    EXPECT_TRUE(refused.status().IsInvalidArgument()) << bad;
+  }
+}
+
+TEST(HubEtagTest, VisibleAsciiWithoutQuotesInside) {
+  EXPECT_TRUE(IsUsableEtag("MTM2"));
+  EXPECT_TRUE(IsUsableEtag("\"MTM2\""));
+  EXPECT_TRUE(IsUsableEtag("AAAAAAAAAAE="));
+  EXPECT_TRUE(IsUsableEtag(std::string(128, 'x')));
+  EXPECT_FALSE(IsUsableEtag(std::string(129, 'x')));
+  EXPECT_FALSE(IsUsableEtag(""));
+  EXPECT_FALSE(IsUsableEtag("\""));
+  EXPECT_FALSE(IsUsableEtag("\"MTM2"));
+  EXPECT_FALSE(IsUsableEtag("M\tM"));
+  EXPECT_FALSE(IsUsableEtag("M\xc3\xa9"));
+}
+
+TEST(HubDisabledBodyTest, KeepsTheWholeDeviceAndSetsStatusAndReason) {
+  constexpr std::string_view kRead =
+      R"({"deviceId":"gw-1","generationId":"638","etag":"MTM2","status":"enabled",)"
+      R"("statusReason":null,"authentication":{"symmetricKey":{"primaryKey":"cA==",)"
+      R"("secondaryKey":"cw=="},"type":"sas"},"capabilities":{"iotEdge":true},"parentScopes":[]})";
+  Result<std::string> body = DisabledDeviceBody(kRead, kRevokedStatusReason);
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_EQ(*body,
+            R"({"deviceId":"gw-1","generationId":"638","etag":"MTM2",)"
+            R"("authentication":{"symmetricKey":{"primaryKey":"cA==","secondaryKey":"cw=="},)"
+            R"("type":"sas"},"capabilities":{"iotEdge":true},"parentScopes":[],)"
+            R"("status":"disabled","statusReason":"revoked by the gateway provisioning service"})");
+  EXPECT_LE(kRevokedStatusReason.size(), 128u);  // IoT Hub's limit for statusReason
+
+  // A device without status fields gets them; the reason is escaped as JSON.
+  EXPECT_EQ(DisabledDeviceBody(R"({"deviceId":"gw-1"})", "a \"quoted\" reason").value(),
+            R"({"deviceId":"gw-1","status":"disabled","statusReason":"a \"quoted\" reason"})");
+  EXPECT_FALSE(DisabledDeviceBody("[1]", "x").ok());
+  EXPECT_FALSE(DisabledDeviceBody("not json", "x").ok());
 }
 
 TEST_F(HubClientTest, DeviceIdsAreEncodedInThePath) {
@@ -146,15 +192,18 @@ TEST(HubDeviceTest, ParsesTheRegistryDevice) {
   EXPECT_EQ(d->device_id, "gw-berlin-0042");
   EXPECT_TRUE(d->iot_edge);
   EXPECT_EQ(d->status, "enabled");
+  EXPECT_EQ(d->etag, "MTM2");
 
   Result<HubDevice> plain = ParseDevice(R"({"deviceId":"gw-1"})");
   ASSERT_TRUE(plain.ok());
   EXPECT_FALSE(plain->iot_edge);
+  EXPECT_EQ(plain->etag, "");
 
   EXPECT_FALSE(ParseDevice(R"({"capabilities":{"iotEdge":true}})").ok());
   EXPECT_FALSE(ParseDevice(R"({"deviceId":"gw-1","capabilities":{"iotEdge":"yes"}})").ok());
   EXPECT_FALSE(ParseDevice(R"({"deviceId":"gw-1","capabilities":true})").ok());
   EXPECT_FALSE(ParseDevice("not json").ok());
+  EXPECT_FALSE(ParseDevice(R"({"deviceId":"gw-1","etag":7})").ok());
 }
 
 TEST(HubErrorCodeTest, ReadsHeaderOrEitherBodyShape) {

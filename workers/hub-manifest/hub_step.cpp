@@ -80,13 +80,70 @@ HubAnswer InterpretApply(const Result<http::Response>& response, std::string_vie
   return {HubAnswer::Kind::kDone, Outcome::Ok()};
 }
 
-Outcome InterpretDelete(const Result<http::Response>& response, std::string_view what,
-                        Millis throttle_ms, Instant now) {
+DisablePlan PlanDisable(const Result<http::Response>& response, std::string_view name,
+                        std::string_view what, Millis throttle_ms, Instant now) {
+  DisablePlan plan;
   if (IsDeviceNotFound(response)) {
-    metrics::Inc("worker.hub_manifest.delete_already_gone");
-    return Outcome::Ok();
+    plan.kind = DisablePlan::Kind::kGone;
+    return plan;
   }
-  return ClassifyHub(response, what, throttle_ms, now);
+  plan.outcome = ClassifyHub(response, what, throttle_ms, now);
+  if (!plan.outcome.ok()) {
+    return plan;
+  }
+  HubDevice device;
+  plan.outcome = http::ParseAnswer(response, what, now, ParseDevice, &device);
+  if (!plan.outcome.ok()) {
+    return plan;
+  }
+  const std::string prefix = std::string(what) + ": unreadable answer: ";
+  if (!EqualsIgnoreCase(device.device_id, name)) {
+    plan.outcome =
+        Outcome::Permanent(prefix + "it describes device " + json::Quote(device.device_id));
+    return plan;
+  }
+  if (device.status == "disabled") {
+    plan.kind = DisablePlan::Kind::kAlreadyDisabled;
+    return plan;
+  }
+  if (!IsUsableEtag(device.etag)) {
+    plan.outcome = Outcome::Permanent(prefix + "etag " + json::Quote(device.etag) +
+                                      " cannot be sent back in If-Match");
+    return plan;
+  }
+  Result<std::string> body = DisabledDeviceBody(response->body, kRevokedStatusReason);
+  if (!body.ok()) {
+    plan.outcome = Outcome::Permanent(prefix + body.status().message());
+    return plan;
+  }
+  plan.kind = DisablePlan::Kind::kDisable;
+  plan.etag = std::move(device.etag);
+  plan.body = std::move(body).value();
+  return plan;
+}
+
+HubAnswer InterpretUpdate(const Result<http::Response>& response, std::string_view what,
+                          Millis throttle_ms, Instant now) {
+  if (IsDeviceNotFound(response)) {
+    return {HubAnswer::Kind::kMissing, Outcome::Ok()};
+  }
+  Outcome outcome = ClassifyHub(response, what, throttle_ms, now);
+  if (response.ok() && response->status == 412) {
+    return {HubAnswer::Kind::kStale, std::move(outcome)};
+  }
+  if (!outcome.ok()) {
+    return {HubAnswer::Kind::kFailed, std::move(outcome)};
+  }
+  return {HubAnswer::Kind::kDone, Outcome::Ok()};
+}
+
+std::string RevokeData(bool disabled) {
+  if (!disabled) {
+    return "{}";
+  }
+  json::Writer w;
+  w.BeginObject().Field("disabled", true).EndObject();
+  return w.Take();
 }
 
 protocol::JobResult WaitingResult(std::string_view name, Millis retry_after_ms) {
@@ -171,13 +228,49 @@ protocol::JobResult HubStep::Revoke(const protocol::Job& job, Instant deadline) 
   if (Status name = protocol::ValidateDeviceName(job.name); !name.ok()) {
     return Failed(Outcome::Permanent("hub-manifest: revoke: the job's name: " + name.message()));
   }
-  Outcome deleted = InterpretDelete(client_.DeleteDevice(job.name, deadline),
-                                    "hub-manifest: delete IoT Hub device " + job.name,
-                                    Seconds(client_.settings().throttle_retry_s), client_.Now());
-  if (!deleted.ok()) {
-    return Failed(std::move(deleted));
+  const std::string device = "hub-manifest: " + job.name;
+  const Millis throttle_ms = Seconds(client_.settings().throttle_retry_s);
+  Outcome raced;
+  for (int round = 1; round <= kDisableRounds; ++round) {
+    DisablePlan plan =
+        PlanDisable(client_.GetDevice(job.name, deadline), job.name,
+                    device + ": look up device to disable", throttle_ms, client_.Now());
+    switch (plan.kind) {
+      case DisablePlan::Kind::kGone:
+        metrics::Inc("worker.hub_manifest.disable_not_there");
+        return protocol::JobResult{Outcome::Ok(), RevokeData(false)};
+      case DisablePlan::Kind::kAlreadyDisabled:
+        metrics::Inc("worker.hub_manifest.disable_already_done");
+        return protocol::JobResult{Outcome::Ok(), RevokeData(true)};
+      case DisablePlan::Kind::kFailed:
+        return Failed(std::move(plan.outcome));
+      case DisablePlan::Kind::kDisable:
+        break;
+    }
+    HubAnswer updated =
+        InterpretUpdate(client_.UpdateDevice(job.name, plan.etag, std::move(plan.body), deadline),
+                        device + ": disable device", throttle_ms, client_.Now());
+    switch (updated.kind) {
+      case HubAnswer::Kind::kDone:
+        metrics::Inc("worker.hub_manifest.disabled");
+        log::Info("IoT Hub device disabled",
+                  {{"device_id", job.id.device_id}, {"hub_device_id", job.name}});
+        return protocol::JobResult{Outcome::Ok(), RevokeData(true)};
+      case HubAnswer::Kind::kMissing:
+        // Deleted since the read: nothing is left that could connect.
+        metrics::Inc("worker.hub_manifest.disable_not_there");
+        return protocol::JobResult{Outcome::Ok(), RevokeData(false)};
+      case HubAnswer::Kind::kStale:
+        // Changed since the read (a re-registration, an operator): read it again.
+        metrics::Inc("worker.hub_manifest.disable_raced");
+        raced = std::move(updated.outcome);
+        break;
+      case HubAnswer::Kind::kFailed:
+        return Failed(std::move(updated.outcome));
+    }
   }
-  return protocol::JobResult{Outcome::Ok(), "{}"};
+  return Failed(Outcome::Retryable(raced.error + " (the device changed under each of " +
+                                   std::to_string(kDisableRounds) + " updates; trying later)"));
 }
 
 }  // namespace gps::worker::hub

@@ -3,8 +3,11 @@
 //   provision: wait until the gateway's device (IoT Hub device id = the job's name = its DPS
 //              registration id) exists in IoT Hub as an IoT Edge device, then apply the
 //              deployment manifest (the template with the device's values) to it.
-//   revoke:    delete the device from the IoT Hub identity registry (If-Match: *); a device
-//              already gone counts as deleted.
+//   revoke:    disable the device in the IoT Hub identity registry (read it, write it back with
+//              "status": "disabled" under If-Match of the etag read), so it can no longer
+//              connect while its record stays for the operators; a device already disabled or
+//              not there counts as done. A device changed between the read and the write (412)
+//              is read again, up to kDisableRounds times within the attempt.
 //   check_name: not taken by this step (the name is checked in Mender and DPS); permanent error.
 //
 // "Not in IoT Hub yet" (GET answers 404 DeviceNotFound, before the gateway has registered
@@ -34,8 +37,9 @@ namespace gps::worker::hub {
 // What IoT Hub said to a call about one device.
 struct HubAnswer {
   enum class Kind {
-    kDone,     // GET: there, and an IoT Edge device. POST / DELETE: done.
-    kMissing,  // 404 DeviceNotFound: not in IoT Hub (yet)
+    kDone,     // GET: there, and an IoT Edge device. POST / PUT: done.
+    kMissing,  // 404 DeviceNotFound: not in IoT Hub (yet, or any more)
+    kStale,    // PUT: 412, the device changed since it was read
     kFailed,   // outcome says how
   };
   Kind kind = Kind::kFailed;
@@ -54,9 +58,34 @@ HubAnswer InterpretDevice(const Result<http::Response>& response, std::string_vi
 // POST /devices/{name}/applyConfigurationContent: 200 or 204 done; 404 DeviceNotFound missing.
 HubAnswer InterpretApply(const Result<http::Response>& response, std::string_view what,
                          Millis throttle_ms, Instant now);
-// DELETE /devices/{name}: done (2xx) and already gone (404 DeviceNotFound) are both Ok.
-Outcome InterpretDelete(const Result<http::Response>& response, std::string_view what,
-                        Millis throttle_ms, Instant now);
+// What revoke does after GET /devices/{name}.
+struct DisablePlan {
+  enum class Kind {
+    kGone,             // 404 DeviceNotFound: nothing to disable
+    kAlreadyDisabled,  // status disabled already: nothing to write
+    kDisable,          // PUT body with If-Match: "<etag>"
+    kFailed,           // outcome says how
+  };
+  Kind kind = Kind::kFailed;
+  Outcome outcome;
+  std::string etag;  // kDisable: the version read
+  std::string body;  // kDisable: the device as read, disabled (DisabledDeviceBody)
+};
+DisablePlan PlanDisable(const Result<http::Response>& response, std::string_view name,
+                        std::string_view what, Millis throttle_ms, Instant now);
+// PUT /devices/{name} (the disabling update): 200 done; 404 DeviceNotFound missing (deleted
+// since the read); 412 stale. Anything else as ClassifyHub says: a 409 DeviceAlreadyExists
+// (IoT Hub took the update for a create) is permanent.
+HubAnswer InterpretUpdate(const Result<http::Response>& response, std::string_view what,
+                          Millis throttle_ms, Instant now);
+
+// How many read-and-write rounds one revoke attempt makes before it leaves a device that keeps
+// changing under it to a later attempt (retryable).
+inline constexpr int kDisableRounds = 3;
+
+// The data of a successful revoke: {"disabled": true} when the device is disabled (now or
+// already), {} when IoT Hub has no such device.
+std::string RevokeData(bool disabled);
 
 // The retryable "not in IoT Hub yet" result for the device name.
 protocol::JobResult WaitingResult(std::string_view name, Millis retry_after_ms);

@@ -150,14 +150,121 @@ TEST(HubApplyAnswerTest, MissingThrottledAndRefused) {
             "gw-1 is not an Azure IoT Edge device");
 }
 
-TEST(HubDeleteAnswerTest, DeletedAndAlreadyGoneAreBothOk) {
-  EXPECT_TRUE(InterpretDelete(MakeResponse(204, ""), "delete", kThrottle, kNow).ok());
-  EXPECT_TRUE(InterpretDelete(NotFound(), "delete", kThrottle, kNow).ok());
-  EXPECT_TRUE(InterpretDelete(MakeResponse(412, HubError("PreconditionFailed", "etag")), "delete",
-                              kThrottle, kNow)
-                  .permanent());
-  EXPECT_TRUE(InterpretDelete(MakeResponse(429, ""), "delete", kThrottle, kNow).retryable());
-  EXPECT_TRUE(InterpretDelete(MakeResponse(500, ""), "delete", kThrottle, kNow).retryable());
+constexpr char kDisableWhat[] = "hub-manifest: gw-1: look up device to disable";
+
+// The Device as IoT Hub's GET returns it (cloud-apis.md 4.2).
+std::string FullDevice(std::string_view status, std::string_view etag = "MTM2") {
+  return R"({"deviceId":"gw-1","generationId":"638101","etag":")" + std::string(etag) +
+         R"(","connectionState":"Disconnected","status":")" + std::string(status) +
+         R"(","statusReason":null,"lastActivityTime":"0001-01-01T00:00:00Z",)"
+         R"("authentication":{"symmetricKey":{"primaryKey":"cHJpbWFyeQ==","secondaryKey":)"
+         R"("c2Vjb25kYXJ5"},"x509Thumbprint":{"primaryThumbprint":null,)"
+         R"("secondaryThumbprint":null},"type":"sas"},"capabilities":{"iotEdge":true},)"
+         R"("deviceScope":"ms-azure-iot-edge://gw-1-638101","parentScopes":[]})";
+}
+
+TEST(HubDisablePlanTest, AnEnabledDeviceIsWrittenBackDisabledUnderItsEtag) {
+  DisablePlan plan =
+      PlanDisable(MakeResponse(200, FullDevice("enabled")), "gw-1", kDisableWhat, kThrottle, kNow);
+  ASSERT_EQ(plan.kind, DisablePlan::Kind::kDisable) << plan.outcome.error;
+  EXPECT_EQ(plan.etag, "MTM2");
+  EXPECT_EQ(plan.body, DisabledDeviceBody(FullDevice("enabled"), kRevokedStatusReason).value());
+  EXPECT_NE(plan.body.find(R"("status":"disabled")"), std::string::npos) << plan.body;
+  EXPECT_NE(plan.body.find(R"("primaryKey":"cHJpbWFyeQ==")"), std::string::npos) << plan.body;
+}
+
+TEST(HubDisablePlanTest, DisabledOrMissingNeedsNoWrite) {
+  EXPECT_EQ(
+      PlanDisable(MakeResponse(200, FullDevice("disabled")), "gw-1", kDisableWhat, kThrottle, kNow)
+          .kind,
+      DisablePlan::Kind::kAlreadyDisabled);
+  DisablePlan gone = PlanDisable(NotFound(), "gw-1", kDisableWhat, kThrottle, kNow);
+  EXPECT_EQ(gone.kind, DisablePlan::Kind::kGone);
+  EXPECT_TRUE(gone.outcome.ok());
+  EXPECT_TRUE(gone.body.empty());
+}
+
+TEST(HubDisablePlanTest, FailedLookUpsKeepTheirOutcome) {
+  DisablePlan throttled = PlanDisable(MakeResponse(429, HubError("ThrottlingException", "slow")),
+                                      "gw-1", kDisableWhat, kThrottle, kNow);
+  EXPECT_EQ(throttled.kind, DisablePlan::Kind::kFailed);
+  EXPECT_TRUE(throttled.outcome.retryable());
+  EXPECT_EQ(throttled.outcome.retry_after_ms, kThrottle);
+  DisablePlan server = PlanDisable(MakeResponse(503, ""), "gw-1", kDisableWhat, kThrottle, kNow);
+  EXPECT_TRUE(server.outcome.retryable());
+  DisablePlan denied =
+      PlanDisable(MakeResponse(401, HubError("IotHubUnauthorizedAccess", "Unauthorized")), "gw-1",
+                  kDisableWhat, kThrottle, kNow);
+  EXPECT_TRUE(denied.outcome.permanent());
+  EXPECT_EQ(denied.outcome.error,
+            "hub-manifest: gw-1: look up device to disable: HTTP 401: "
+            "ErrorCode:IotHubUnauthorizedAccess;Unauthorized");
+  DisablePlan wrong_url = PlanDisable(
+      MakeResponse(404, HubError("NotFound", "no such path"), {{"iothub-errorcode", "NotFound"}}),
+      "gw-1", kDisableWhat, kThrottle, kNow);
+  EXPECT_EQ(wrong_url.kind, DisablePlan::Kind::kFailed);
+  EXPECT_TRUE(wrong_url.outcome.permanent());
+}
+
+TEST(HubDisablePlanTest, AnswersThatCannotBeWrittenBackArePermanent) {
+  for (std::string_view body :
+       {std::string_view("<html>"), std::string_view(R"({"deviceId":"gw-2","etag":"MQ=="})")}) {
+    DisablePlan plan =
+        PlanDisable(MakeResponse(200, std::string(body)), "gw-1", kDisableWhat, kThrottle, kNow);
+    EXPECT_EQ(plan.kind, DisablePlan::Kind::kFailed) << body;
+    EXPECT_TRUE(plan.outcome.permanent()) << body;
+  }
+  // As JSON text: an empty etag, one with a quote inside, a space, and one of 129 characters.
+  const std::string too_long(129, 'x');
+  for (std::string_view etag : {std::string_view(""), std::string_view(R"(a\"b)"),
+                                std::string_view("a b"), std::string_view(too_long)}) {
+    DisablePlan plan = PlanDisable(MakeResponse(200, FullDevice("enabled", etag)), "gw-1",
+                                   kDisableWhat, kThrottle, kNow);
+    EXPECT_EQ(plan.kind, DisablePlan::Kind::kFailed) << etag;
+    EXPECT_TRUE(plan.outcome.permanent()) << etag;
+    EXPECT_NE(plan.outcome.error.find("cannot be sent back in If-Match"), std::string::npos)
+        << plan.outcome.error;
+  }
+}
+
+TEST(HubUpdateAnswerTest, DoneMissingStaleAndFailed) {
+  constexpr char kWhatPut[] = "hub-manifest: gw-1: disable device";
+  EXPECT_EQ(
+      InterpretUpdate(MakeResponse(200, FullDevice("disabled")), kWhatPut, kThrottle, kNow).kind,
+      HubAnswer::Kind::kDone);
+  EXPECT_EQ(InterpretUpdate(NotFound(), kWhatPut, kThrottle, kNow).kind, HubAnswer::Kind::kMissing);
+
+  HubAnswer stale = InterpretUpdate(
+      MakeResponse(412, HubError("PreconditionFailed", "Precondition failed: Invalid ETag"),
+                   {{"iothub-errorcode", "PreconditionFailed"}}),
+      kWhatPut, kThrottle, kNow);
+  EXPECT_EQ(stale.kind, HubAnswer::Kind::kStale);
+  EXPECT_EQ(stale.outcome.error,
+            "hub-manifest: gw-1: disable device: HTTP 412: ErrorCode:PreconditionFailed;"
+            "Precondition failed: Invalid ETag");
+
+  HubAnswer exists = InterpretUpdate(
+      MakeResponse(
+          409, HubError("DeviceAlreadyExists", "A device with ID 'gw-1' is already registered.")),
+      kWhatPut, kThrottle, kNow);
+  EXPECT_EQ(exists.kind, HubAnswer::Kind::kFailed);
+  EXPECT_TRUE(exists.outcome.permanent());
+  HubAnswer refused =
+      InterpretUpdate(MakeResponse(400, HubError("ArgumentInvalid", "StatusReason is too long")),
+                      kWhatPut, kThrottle, kNow);
+  EXPECT_TRUE(refused.outcome.permanent());
+  HubAnswer throttled = InterpretUpdate(MakeResponse(429, ""), kWhatPut, kThrottle, kNow);
+  EXPECT_EQ(throttled.kind, HubAnswer::Kind::kFailed);
+  EXPECT_EQ(throttled.outcome.retry_after_ms, kThrottle);
+  EXPECT_TRUE(
+      InterpretUpdate(MakeResponse(500, ""), kWhatPut, kThrottle, kNow).outcome.retryable());
+  EXPECT_TRUE(InterpretUpdate(Status::Unavailable("connection reset"), kWhatPut, kThrottle, kNow)
+                  .outcome.retryable());
+}
+
+TEST(HubRevokeDataTest, DisabledOrNothingThere) {
+  EXPECT_EQ(RevokeData(true), R"({"disabled":true})");
+  EXPECT_EQ(RevokeData(false), "{}");
 }
 
 TEST(HubWaitingTest, WaitingIsRetryableWithItsMarkAndDelay) {

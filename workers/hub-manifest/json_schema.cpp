@@ -24,7 +24,7 @@ constexpr std::size_t kMaxSchemaBytes = 1 << 20;
 constexpr std::size_t kMaxPatternInput = 4096;
 constexpr std::size_t kMaxShownValue = 80;
 
-enum TypeBit : unsigned {
+enum SchemaType : unsigned {
   kNull = 1,
   kBoolean = 2,
   kObject = 4,
@@ -46,23 +46,20 @@ bool IsIntegral(const Raw& v) {
   return std::isfinite(d) && std::floor(d) == d;
 }
 
-unsigned TypeBits(const Raw& v) {
-  switch (v.GetType()) {
-    case rapidjson::kNullType:
-      return kNull;
-    case rapidjson::kFalseType:
-    case rapidjson::kTrueType:
-      return kBoolean;
-    case rapidjson::kObjectType:
-      return kObject;
-    case rapidjson::kArrayType:
-      return kArray;
-    case rapidjson::kStringType:
-      return kString;
-    case rapidjson::kNumberType:
-      return IsIntegral(v) ? (kNumber | kInteger) : kNumber;
+// The bit of a schema type name; 0 for a name the schema language does not have.
+unsigned TypeBit(std::string_view name) {
+  for (const auto& [known, bit] : kTypeNames) {
+    if (name == known) {
+      return bit;
+    }
   }
   return 0;
+}
+
+// A number without a fraction is also an "integer" to a schema.
+unsigned TypeBits(const Raw& v) {
+  const unsigned bits = TypeBit(json::TypeName(v));
+  return v.IsNumber() && IsIntegral(v) ? (bits | kInteger) : bits;
 }
 
 std::string TypeList(unsigned bits) {
@@ -76,23 +73,9 @@ std::string TypeList(unsigned bits) {
   return out;
 }
 
-std::string_view TypeName(const Raw& v) {
-  switch (v.GetType()) {
-    case rapidjson::kNullType:
-      return "null";
-    case rapidjson::kFalseType:
-    case rapidjson::kTrueType:
-      return "boolean";
-    case rapidjson::kObjectType:
-      return "object";
-    case rapidjson::kArrayType:
-      return "array";
-    case rapidjson::kStringType:
-      return "string";
-    case rapidjson::kNumberType:
-      return IsIntegral(v) ? "integer" : "number";
-  }
-  return "value";
+// The type of a value as a schema's error names it.
+std::string_view SchemaTypeName(const Raw& v) {
+  return v.IsNumber() && IsIntegral(v) ? "integer" : json::TypeName(v);
 }
 
 std::string FormatNumber(double d) {
@@ -265,12 +248,7 @@ Result<const Node*> JsonSchema::Impl::CompileNode(const Raw& schema, const std::
         return Status::InvalidArgument(key_at + ": expected a type name or a list of them");
       }
       for (const Raw* n : names) {
-        unsigned bit = 0;
-        for (const auto& [name, b] : kTypeNames) {
-          if (n->IsString() && StringOf(*n) == name) {
-            bit = b;
-          }
-        }
+        const unsigned bit = n->IsString() ? TypeBit(StringOf(*n)) : 0;
         if (bit == 0) {
           return Status::InvalidArgument(key_at + ": unknown type " + Describe(*n));
         }
@@ -367,7 +345,7 @@ Status JsonSchema::Impl::Check(const Node& node, const Raw& v, const std::string
   }
   if (node.types != 0 && (TypeBits(v) & node.types) == 0) {
     return Status::InvalidArgument(path + ": expected " + TypeList(node.types) + ", got " +
-                                   std::string(TypeName(v)));
+                                   std::string(SchemaTypeName(v)));
   }
   if (node.enum_values != nullptr) {
     bool found = false;

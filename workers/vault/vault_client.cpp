@@ -15,7 +15,7 @@
 #include "gps/crypto/x509.h"
 #include "gps/http/deadline_send.h"
 #include "gps/json/json.h"
-#include "gps/process/settings.h"
+#include "gps/metrics/counters.h"
 #include "gps/protocol/limits.h"
 
 namespace gps::worker::vault {
@@ -31,43 +31,9 @@ constexpr std::size_t kMaxSerialChars = 128;
 constexpr std::size_t kMaxChain = 8;
 constexpr std::size_t kMaxWarnings = 16;
 
-// One path segment of a mount or role: put into the URL as it is, so held to safe characters.
-bool IsSegment(std::string_view s) {
-  return !s.empty() && s != "." && s != ".." && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-  });
-}
-
-bool IsMountPath(std::string_view s) {
-  std::size_t start = 0;
-  while (true) {
-    std::size_t slash = s.find('/', start);
-    if (!IsSegment(s.substr(start, slash == std::string_view::npos ? s.npos : slash - start))) {
-      return false;
-    }
-    if (slash == std::string_view::npos) {
-      return true;
-    }
-    start = slash + 1;
-  }
-}
-
 // A request to path under the mount (e.g. "issue/gps-device").
 http::Request MountRequest(const VaultSettings& s, std::string method, std::string_view path) {
-  http::Request r;
-  r.method = std::move(method);
-  r.url = s.addr + "/v1/" + s.pki_mount + "/" + std::string(path);
-  r.headers.push_back({"X-Vault-Token", s.token});
-  if (!s.vault_namespace.empty()) {
-    r.headers.push_back({"X-Vault-Namespace", s.vault_namespace});
-  }
-  if (r.method == "POST") {
-    r.headers.push_back({"Content-Type", "application/json"});
-  }
-  r.headers.push_back({"Accept", "application/json"});
-  r.timeout_ms = s.timeout_ms;
-  r.ca_file = s.ca_file;
-  return r;
+  return VaultRequest(s, std::move(method), s.pki_mount + "/" + std::string(path));
 }
 
 http::Request BaseRequest(const VaultSettings& s, std::string_view operation) {
@@ -129,64 +95,6 @@ Result<std::int64_t> Expiration(const json::Value& data) {
 }
 
 }  // namespace
-
-void AddVaultSettings(config::Table& table, VaultSettings* s) {
-  table.Add("GPS_VAULT_ADDR", &s->addr, "", "Vault address, e.g. https://vault:8200 (required)");
-  table.AddSecret("GPS_VAULT_TOKEN", &s->token,
-                  "Vault token allowed to use the PKI role's issue and sign paths, revoke, and "
-                  "list certs");
-  table.Add("GPS_VAULT_NAMESPACE", &s->vault_namespace, "",
-            "Vault Enterprise/HCP namespace, sent as X-Vault-Namespace (empty: none)");
-  table.Add("GPS_VAULT_PKI_MOUNT", &s->pki_mount, "pki", "path of the PKI secrets engine");
-  table.Add("GPS_VAULT_ROLE", &s->role, "gps-device", "PKI role the certificates are made under");
-  table.Add("GPS_VAULT_COMMON_NAME", &s->common_name, "{name}",
-            "certificate common name; {name} is replaced by the device name, e.g. "
-            "{name}.devices.example.com");
-  table.Add("GPS_VAULT_TTL", &s->ttl, "8760h",
-            "certificate lifetime as a Vault duration (at most the role's max_ttl)");
-  process::AddHttpClientSettings(table, "Vault", &s->timeout_ms, &s->ca_file);
-  table.Add("GPS_VAULT_CERT_CACHE_ENTRIES", &s->cert_cache_entries, 100000,
-            "stored certificates whose name, expiry and revocation this process remembers, so a "
-            "retried provision reads each one once (about 250 bytes each; 0: read every time)",
-            0, 10000000);
-  table.AddCheck([s] { return ValidateVaultSettings(s); });
-}
-
-Status ValidateVaultSettings(VaultSettings* s) {
-  while (!s->addr.empty() && s->addr.back() == '/') {
-    s->addr.pop_back();
-  }
-  if ((s->addr.rfind("https://", 0) != 0 && s->addr.rfind("http://", 0) != 0) ||
-      HasControlCharacter(s->addr)) {
-    return Status::InvalidArgument("GPS_VAULT_ADDR: required, e.g. https://vault:8200");
-  }
-  if (s->token.empty()) {
-    return Status::InvalidArgument("GPS_VAULT_TOKEN: required (or GPS_VAULT_TOKEN_FILE)");
-  }
-  if (HasControlCharacter(s->token) || s->token.find(' ') != std::string::npos) {
-    return Status::InvalidArgument("GPS_VAULT_TOKEN: must be one token without spaces");
-  }
-  if (HasControlCharacter(s->vault_namespace)) {
-    return Status::InvalidArgument("GPS_VAULT_NAMESPACE: contains control characters");
-  }
-  if (!IsMountPath(s->pki_mount)) {
-    return Status::InvalidArgument("GPS_VAULT_PKI_MOUNT: '" + s->pki_mount +
-                                   "' is not a mount path like pki or pki/devices");
-  }
-  if (!IsSegment(s->role)) {
-    return Status::InvalidArgument("GPS_VAULT_ROLE: '" + s->role +
-                                   "' may hold only letters, digits, '-', '_' and '.'");
-  }
-  if (s->common_name.empty() || HasControlCharacter(s->common_name)) {
-    return Status::InvalidArgument("GPS_VAULT_COMMON_NAME: required, e.g. {name}");
-  }
-  if (s->ttl.empty() || !std::all_of(s->ttl.begin(), s->ttl.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) != 0;
-      })) {
-    return Status::InvalidArgument("GPS_VAULT_TTL: '" + s->ttl + "' is not a duration like 8760h");
-  }
-  return Status::Ok();
-}
 
 std::string CommonNameFor(const VaultSettings& s, std::string_view device_name) {
   constexpr std::string_view kPlaceholder = "{name}";
@@ -346,7 +254,7 @@ Result<StoredCertificate> ParseStoredCertificate(std::string_view body) {
   return out;
 }
 
-Result<std::vector<std::string>> ParseRevokeWarnings(std::string_view body) {
+Result<std::vector<std::string>> ParseWarnings(std::string_view body) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return std::vector<std::string>{};
   }
@@ -371,29 +279,55 @@ Result<crypto::PublicKey> CsrPublicKey(std::string_view csr_pem) {
   return crypto::PublicKey::FromPkey(pkey);
 }
 
+bool RetryWithFreshToken(const Result<http::Response>& response, bool token_was_fresh) {
+  return response.ok() && response->status == 403 && !token_was_fresh;
+}
+
 VaultClient::VaultClient(VaultSettings settings, const Clock& clock)
-    : settings_(std::move(settings)), clock_(clock) {}
+    : settings_(std::move(settings)), clock_(clock), auth_(settings_, clock_) {}
+
+Result<http::Response> VaultClient::Send(http::Request request, Instant deadline) const {
+  CurrentToken token = auth_.Token(deadline);
+  if (token.instead) {
+    return std::move(*token.instead);
+  }
+  Result<http::Response> response =
+      http::SendBefore(WithToken(request, token.token), deadline, clock_);
+  if (!RetryWithFreshToken(response, token.fresh)) {
+    return response;
+  }
+  CurrentToken fresh = auth_.Refresh(token.token, deadline);
+  if (fresh.instead) {
+    // The new login's refusal says more than the 403 (e.g. a secret_id that expired).
+    return std::move(*fresh.instead);
+  }
+  if (fresh.token == token.token) {
+    return response;  // no other token to try: the 403 stands
+  }
+  metrics::Inc("worker.vault.forbidden_retries");
+  return http::SendBefore(WithToken(std::move(request), fresh.token), deadline, clock_);
+}
 
 Result<http::Response> VaultClient::Issue(std::string_view common_name, Instant deadline) const {
-  return http::SendBefore(IssueRequest(settings_, common_name), deadline, clock_);
+  return Send(IssueRequest(settings_, common_name), deadline);
 }
 
 Result<http::Response> VaultClient::Sign(std::string_view common_name, std::string_view csr_pem,
                                          Instant deadline) const {
-  return http::SendBefore(SignRequest(settings_, common_name, csr_pem), deadline, clock_);
+  return Send(SignRequest(settings_, common_name, csr_pem), deadline);
 }
 
 Result<http::Response> VaultClient::ListCertificates(Instant deadline) const {
-  return http::SendBefore(ListCertificatesRequest(settings_), deadline, clock_);
+  return Send(ListCertificatesRequest(settings_), deadline);
 }
 
 Result<http::Response> VaultClient::ReadCertificate(std::string_view serial,
                                                     Instant deadline) const {
-  return http::SendBefore(ReadCertificateRequest(settings_, serial), deadline, clock_);
+  return Send(ReadCertificateRequest(settings_, serial), deadline);
 }
 
 Result<http::Response> VaultClient::Revoke(std::string_view serial, Instant deadline) const {
-  return http::SendBefore(RevokeRequest(settings_, serial), deadline, clock_);
+  return Send(RevokeRequest(settings_, serial), deadline);
 }
 
 }  // namespace gps::worker::vault

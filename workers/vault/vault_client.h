@@ -3,7 +3,8 @@
 // (/work/shared/reference/cloud-apis.md section 3): request builders for issue, sign, revoke and
 // the certificate store's list and read, a sender, and the parsers of their answers. It knows
 // paths, headers and bodies; it decides nothing (412, 404s, the key check, which certificates to
-// revoke and sealing are vault_step's business).
+// revoke and sealing are vault_step's business). Every request carries the token VaultAuth
+// holds; a 403 gets one fresh token and one more try (RetryWithFreshToken).
 //
 // Thread-safety: a const VaultClient may be used from several threads at once; each thread sends
 // over its own keep-alive connection. The builders and parsers are pure.
@@ -14,31 +15,14 @@
 #include <string_view>
 #include <vector>
 
-#include "gps/config/config.h"
 #include "gps/core/clock.h"
 #include "gps/core/result.h"
 #include "gps/crypto/keys.h"
 #include "gps/http/client.h"
+#include "workers/vault/vault_auth.h"
+#include "workers/vault/vault_settings.h"
 
 namespace gps::worker::vault {
-
-struct VaultSettings {
-  std::string addr;                 // GPS_VAULT_ADDR: e.g. https://vault:8200, no trailing '/'
-  std::string token;                // GPS_VAULT_TOKEN (secret)
-  std::string vault_namespace;      // GPS_VAULT_NAMESPACE: X-Vault-Namespace; empty: none
-  std::string pki_mount;            // GPS_VAULT_PKI_MOUNT: path of the PKI secrets engine
-  std::string role;                 // GPS_VAULT_ROLE: PKI role the certificates are made under
-  std::string common_name;          // GPS_VAULT_COMMON_NAME: template; {name} is the device name
-  std::string ttl;                  // GPS_VAULT_TTL: certificate lifetime, a Vault duration
-  std::int64_t timeout_ms = 10000;  // GPS_HTTP_TIMEOUT_MS: one request, at most
-  std::string ca_file;              // GPS_HTTP_CA_FILE: extra trust anchors for https
-  int cert_cache_entries = 100000;  // GPS_VAULT_CERT_CACHE_ENTRIES: certificates remembered
-};
-
-// Declares the settings above in a worker's table, with a check that validates them.
-// REQUIRES: s outlives table.Load().
-void AddVaultSettings(config::Table& table, VaultSettings* s);
-Status ValidateVaultSettings(VaultSettings* s);
 
 // The certificate's common name for a device: the template with every {name} replaced.
 std::string CommonNameFor(const VaultSettings& s, std::string_view device_name);
@@ -93,9 +77,9 @@ struct StoredCertificate {
 // revocation_time (an integer or quoted integer; absent means 0).
 Result<StoredCertificate> ParseStoredCertificate(std::string_view body);
 
-// The "warnings" of a revoke answer (data may be null, e.g. for an expired certificate). An empty
-// body (204) has none.
-Result<std::vector<std::string>> ParseRevokeWarnings(std::string_view body);
+// The "warnings" of a Vault answer: a revoke's (data may be null, e.g. for an expired
+// certificate), a token renewal's. An empty body (204) has none.
+Result<std::vector<std::string>> ParseWarnings(std::string_view body);
 
 // The public key a CSR asks to have certified, after checking the CSR's self-signature.
 Result<crypto::PublicKey> CsrPublicKey(std::string_view csr_pem);
@@ -119,8 +103,19 @@ class VaultClient {
   Result<http::Response> Revoke(std::string_view serial, Instant deadline) const;
 
  private:
+  // Sends request with the current token; after a 403, once more with a fresh one.
+  Result<http::Response> Send(http::Request request, Instant deadline) const;
+
   VaultSettings settings_;
   const Clock& clock_;
+  // Thread-safe; mutable because sending is const (the token is a cache of the login, not the
+  // client's state).
+  mutable VaultAuth auth_;
 };
+
+// A request answered 403 with a token that was not just obtained is sent once more with a fresh
+// one: Vault answers an expired or revoked token with 403 "permission denied", like a policy
+// that forbids the path, so only a second 403 with a new token tells them apart.
+bool RetryWithFreshToken(const Result<http::Response>& response, bool token_was_fresh);
 
 }  // namespace gps::worker::vault

@@ -22,6 +22,7 @@
 #include "gps/crypto/seal.h"
 #include "gps/json/json.h"
 #include "gps/protocol/step_results.h"
+#include "workers/vault/vault_cloudsim_support.h"
 #include "workers/vault/vault_step.h"
 #include "workers/vault/vault_test_support.h"
 
@@ -105,15 +106,18 @@ class VaultCloudsimTest : public ::testing::Test {
     server_->Start();
     ASSERT_TRUE(server_->WaitUntilRunning(std::chrono::seconds(5)));
 
-    VaultSettings s;
-    s.addr = "http://127.0.0.1:" + std::to_string(*port);
-    s.token = kToken;
-    s.pki_mount = "pki";
-    s.role = "gps-device";
-    s.common_name = "{name}.devices.example.com";
-    s.ttl = "1h";
-    s.timeout_ms = 5000;
+    VaultSettings s = testing::SimSettings(*port, kToken);
     ASSERT_TRUE(ValidateVaultSettings(&s).ok());
+    settings_ = s;
+    UseMode("issue");
+  }
+
+  // Replaces the client and step by ones in this GPS_VAULT_MODE.
+  void UseMode(const std::string& mode) {
+    VaultSettings s = settings_;
+    s.mode = mode;
+    ASSERT_TRUE(ValidateVaultSettings(&s).ok());
+    step_.reset();
     client_ = std::make_unique<VaultClient>(s, clock_);
     step_ = std::make_unique<VaultStep>(*client_, [this](Millis ms) {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -129,47 +133,20 @@ class VaultCloudsimTest : public ::testing::Test {
 
   protocol::Job MakeJob(protocol::Action action, int attempt, std::string name = "gw-1",
                         const std::string& device = kDevice) {
-    protocol::Job job;
-    job.id.device_id = device;
-    job.id.generation = 1;
-    job.id.step = protocol::Step::kVault;
-    job.id.action = action;
-    job.id.attempt = attempt;
-    job.deadline = clock_.Now() + 30'000;
-    job.name = std::move(name);
-    job.mac = "02:42:ac:11:00:02";
-    job.transport_key = transport_.public_raw();
-    return job;
+    return testing::VaultJob(action, device, attempt, std::move(name), clock_.Now() + 30'000,
+                             transport_.public_raw());
   }
 
-  // Each job on a thread of its own, as the runtime's handler threads do; the thread's keep-alive
-  // connection closes when it ends, so stopping the server need not wait for it to time out.
-  protocol::JobResult Run(const protocol::Job& job) {
-    protocol::JobResult result;
-    std::thread([&] { result = step_->Handle(job, job.deadline); }).join();
-    return result;
-  }
+  protocol::JobResult Run(const protocol::Job& job) { return testing::RunOnThread(*step_, job); }
 
   // The serial of a successful provision.
   std::string Provisioned(const protocol::JobResult& result) {
-    EXPECT_TRUE(result.outcome.ok()) << result.outcome.error;
-    Result<protocol::VaultProvisionResult> data = protocol::ParseVaultProvision(result.data_json);
-    EXPECT_TRUE(data.ok()) << data.status().ToString();
-    return data.ok() ? data->serial : "";
+    return testing::ProvisionedData(result).serial;
   }
 
   // Serials of the live (unrevoked, unexpired) certificates with this CN, as Vault holds them.
   std::set<std::string> Live(const std::string& common_name) {
-    const std::int64_t now_s = clock_.Now().ms / 1000;
-    return state_.Locked([&](cloudsim::SimData& data) {
-      std::set<std::string> out;
-      for (const auto& [serial, c] : data.vault.certificates) {
-        if (c.common_name == common_name && !c.revoked && c.expiration > now_s) {
-          out.insert(serial);
-        }
-      }
-      return out;
-    });
+    return testing::LiveSerials(state_, clock_.Now(), common_name);
   }
 
   std::size_t Stored() {
@@ -188,6 +165,7 @@ class VaultCloudsimTest : public ::testing::Test {
   std::unique_ptr<FaultyVault> faulty_;
   std::unique_ptr<cloudsim::Dispatcher> dispatcher_;
   std::unique_ptr<cloudsim::HttpServer> server_;
+  VaultSettings settings_;
   std::unique_ptr<VaultClient> client_;
   std::unique_ptr<VaultStep> step_;
   crypto::TransportKeyPair transport_ = crypto::TransportKeyPair::Generate().value();
@@ -271,6 +249,7 @@ TEST_F(VaultCloudsimTest, EmptyMountIsNoObstacle) {
 TEST_F(VaultCloudsimTest, SignModeFindsEarlierCertificatesByTheCsrKey) {
   // The role takes the CSR's CN (use_csr_common_name), so the certificate is not named after the
   // job's common name; it certifies the device's key all the same.
+  UseMode("sign");
   crypto::PrivateKey device_key = testing::NewKey();
   protocol::Job job = MakeJob(protocol::Action::kProvision, 1);
   job.csr_pem = testing::CsrPem(device_key, device_key, "gateway-self-named");

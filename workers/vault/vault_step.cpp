@@ -72,6 +72,21 @@ CertificateAnswer InterpretCertificate(const Result<http::Response>& response,
   return answer;
 }
 
+Status CheckModeFitsJob(VaultMode mode, bool job_has_csr) {
+  if (mode == VaultMode::kSign && !job_has_csr) {
+    return Status::FailedPrecondition(
+        "GPS_VAULT_MODE=sign needs a CSR in the gateway's announce, and this gateway sent none: "
+        "set GPS_CLIENT_CERT_MODE=csr on the gateway, or GPS_VAULT_MODE=issue on this worker");
+  }
+  if (mode == VaultMode::kIssue && job_has_csr) {
+    return Status::FailedPrecondition(
+        "the gateway sent a CSR (GPS_CLIENT_CERT_MODE=csr): it keeps its own key and takes only "
+        "a certificate for that key, but GPS_VAULT_MODE=issue would have Vault make a new one; "
+        "set GPS_VAULT_MODE=sign on this worker, or GPS_CLIENT_CERT_MODE=vault-key on the gateway");
+  }
+  return Status::Ok();
+}
+
 Status CheckCertificateKey(const IssuedCertificate& certificate, const crypto::PublicKey* csr_key) {
   GPS_ASSIGN_OR_RETURN(crypto::Certificate cert,
                        crypto::Certificate::FromPem(certificate.certificate_pem));
@@ -173,7 +188,7 @@ RevokeAnswer InterpretRevoke(const Result<http::Response>& response, std::string
     }
   }
   RevokeAnswer answer;
-  answer.outcome = http::ParseAnswer(response, what, now, ParseRevokeWarnings, &answer.warnings);
+  answer.outcome = http::ParseAnswer(response, what, now, ParseWarnings, &answer.warnings);
   return answer;
 }
 
@@ -299,11 +314,16 @@ VaultStep::Sweep VaultStep::RevokeDeviceCertificates(const DeviceCertificates& d
 }
 
 protocol::JobResult VaultStep::Provision(const protocol::Job& job, Instant deadline) const {
-  const bool sign_mode = !job.csr_pem.empty();
+  const VaultMode mode = client_.settings().vault_mode;
+  const bool sign_mode = mode == VaultMode::kSign;
   const std::string what =
       std::string(sign_mode ? "vault: sign certificate " : "vault: issue certificate ") + job.name;
   if (job.name.empty()) {
     return Failed(Outcome::Permanent(what + ": the job carries no name"));
+  }
+  if (Status fits = CheckModeFitsJob(mode, !job.csr_pem.empty()); !fits.ok()) {
+    metrics::Inc("worker.vault.mode_mismatch");
+    return Failed(Outcome::Permanent(what + ": " + fits.message()));
   }
   std::optional<crypto::PublicKey> csr_key;
   if (sign_mode) {

@@ -1,8 +1,10 @@
 #pragma once
 // VaultStep: the StepHandler of gps-worker-vault (step "vault").
-//   provision: a device certificate from the Vault PKI role. With a CSR in the job it is signed
-//              (the private key never leaves the device); without one Vault issues key and
-//              certificate, and the private key goes to the device sealed to its transport key.
+//   provision: a device certificate from the Vault PKI role, as GPS_VAULT_MODE says. sign: the
+//              CSR the gateway announced is signed (the private key never leaves the device); a
+//              job without one is a permanent error. issue: Vault makes key and certificate, and
+//              the private key goes to the device sealed to its transport key; a job with a CSR
+//              is a permanent error (that gateway expects a certificate for its own key).
 //              Before answering, the certificate is checked to certify that key.
 //   revoke:    revokes the serial in the job's facts ({"serial": "39:dd:..."}, the serial of the
 //              provision result), then every other live certificate of the device's name.
@@ -49,6 +51,10 @@ struct CertificateAnswer {
 // {"errors":[...]} into the error text.
 CertificateAnswer InterpretCertificate(const Result<http::Response>& response,
                                        std::string_view what, Instant now);
+
+// Ok when a provision job fits the worker's mode: sign needs the gateway's CSR, issue refuses
+// one. Otherwise a FailedPrecondition naming the settings on both sides that would fix it.
+Status CheckModeFitsJob(VaultMode mode, bool job_has_csr);
 
 // Ok when the certificate certifies the key that will use it: the CSR's key in sign mode
 // (csr_key not null), otherwise the private key Vault returned (which must then be there).

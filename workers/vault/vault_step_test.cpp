@@ -121,6 +121,21 @@ StoredCertificate Stored(std::string cn, std::int64_t not_after = kNowS + 3600,
   return StoredCertificate{std::move(cn), not_after, std::move(key), revoked};
 }
 
+TEST(VaultModeTest, SignNeedsACsrAndIssueRefusesOne) {
+  EXPECT_TRUE(CheckModeFitsJob(VaultMode::kIssue, false).ok());
+  EXPECT_TRUE(CheckModeFitsJob(VaultMode::kSign, true).ok());
+
+  Status no_csr = CheckModeFitsJob(VaultMode::kSign, false);
+  EXPECT_TRUE(no_csr.IsFailedPrecondition()) << no_csr.ToString();
+  EXPECT_NE(no_csr.message().find("needs a CSR in the gateway's announce"), std::string::npos);
+  EXPECT_NE(no_csr.message().find("GPS_CLIENT_CERT_MODE=csr"), std::string::npos);
+
+  Status csr = CheckModeFitsJob(VaultMode::kIssue, true);
+  EXPECT_TRUE(csr.IsFailedPrecondition()) << csr.ToString();
+  EXPECT_NE(csr.message().find("GPS_VAULT_MODE=sign"), std::string::npos);
+  EXPECT_NE(csr.message().find("its own key"), std::string::npos);
+}
+
 TEST(VaultSweepTest, CertificatesBelongToADeviceByCommonNameOrCsrKey) {
   DeviceCertificates issue{"gw-1.devices.example.com", ""};
   EXPECT_TRUE(BelongsTo(Stored("gw-1.devices.example.com"), issue));

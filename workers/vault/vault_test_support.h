@@ -1,9 +1,10 @@
 #pragma once
 // Test-only: real certificates and CSRs made with OpenSSL for the vault worker's unit tests, so
-// the parsers and the key check run on the same kind of PEM Vault returns. No shared state, so
-// thread-safe; for tests only (failures of the OpenSSL calls are not reported: a broken
-// certificate shows up as a failing assertion in the test that uses it).
+// the parsers and the key check run on the same kind of PEM Vault returns; and valid settings. No
+// shared state, so thread-safe; for tests only (failures of the OpenSSL calls are not reported: a
+// broken certificate shows up as a failing assertion in the test that uses it).
 
+#include <gtest/gtest.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -11,6 +12,7 @@
 
 #include "gps/crypto/keys.h"
 #include "gps/crypto/openssl_handles.h"
+#include "workers/vault/vault_settings.h"
 
 namespace gps::worker::vault::testing {
 
@@ -52,5 +54,21 @@ inline std::string CsrPem(const crypto::PrivateKey& key, const crypto::PrivateKe
 }
 
 inline crypto::PrivateKey NewKey() { return crypto::PrivateKey::GenerateEcdsaP256().value(); }
+
+// Valid settings with a fixed token (validated; the test fails otherwise).
+inline VaultSettings TestSettings() {
+  VaultSettings s;
+  s.addr = "https://vault:8200/";
+  s.token = "hvs.test-token";
+  s.approle_mount = "approle";
+  s.pki_mount = "pki";
+  s.role = "gps-device";
+  s.common_name = "{name}";
+  s.ttl = "8760h";
+  s.timeout_ms = 9000;
+  Status valid = ValidateVaultSettings(&s);
+  EXPECT_TRUE(valid.ok()) << valid.ToString();
+  return s;
+}
 
 }  // namespace gps::worker::vault::testing

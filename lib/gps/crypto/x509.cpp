@@ -160,4 +160,30 @@ Status CertificateMatchesKey(const Certificate& cert, const PrivateKey& key) {
   return Status::Ok();
 }
 
+Result<std::string> MakeCsrPem(const PrivateKey& key, std::string_view common_name) {
+  X509ReqPtr req(X509_REQ_new());
+  if (!req || X509_REQ_set_version(req.get(), 0) != 1 ||
+      X509_REQ_set_pubkey(req.get(), key.get()) != 1) {
+    return OpenSslError("CSR: set the public key");
+  }
+  if (!common_name.empty()) {
+    const std::string cn(common_name);
+    if (X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req.get()), "CN", MBSTRING_UTF8,
+                                   reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
+                                   0) != 1) {
+      return OpenSslError("CSR: common name '" + cn + "'", Status::Code::kInvalidArgument);
+    }
+  }
+  // Ed25519 hashes inside the signature algorithm and takes no digest.
+  const EVP_MD* digest = key.type() == KeyType::kEd25519 ? nullptr : EVP_sha256();
+  if (X509_REQ_sign(req.get(), key.get(), digest) <= 0) {
+    return OpenSslError("CSR: sign");
+  }
+  BioPtr out(BIO_new(BIO_s_mem()));
+  if (!out || PEM_write_bio_X509_REQ(out.get(), req.get()) != 1) {
+    return OpenSslError("CSR: write PEM");
+  }
+  return BioContents(out.get());
+}
+
 }  // namespace gps::crypto

@@ -48,6 +48,11 @@ Status VerifyChain(const Certificate& leaf, const std::vector<Certificate>& inte
 Status CertificateMatchesKey(const Certificate& cert, const PrivateKey& key);
 Status CertificateMatchesKey(const Certificate& cert, const PublicKey& key);
 
+// A PKCS#10 certificate request (PEM) for key's public key, signed with key (SHA-256; Ed25519
+// signs without a separate digest). An empty common_name leaves the subject empty, so a CA that
+// prefers the CSR's name (Vault's use_csr_common_name) takes the name the request gives instead.
+Result<std::string> MakeCsrPem(const PrivateKey& key, std::string_view common_name);
+
 // ---- readings of a raw X509, for code that builds certificates with OpenSSL itself ----
 // Colon-separated lower-case hex of the serial number.
 std::string SerialHexOf(const X509* cert);

@@ -92,5 +92,40 @@ TEST(PublicKeyFromPkey, IsThePublicHalfOfTheKey) {
   }
 }
 
+// The CSR's public key after checking its self-signature; fails the test when it does not verify.
+PublicKey VerifiedCsrKey(const std::string& pem, std::string* common_name) {
+  BioPtr bio = MemoryBio(pem);
+  X509ReqPtr req(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
+  EXPECT_TRUE(req) << pem;
+  EVP_PKEY* pkey = X509_REQ_get0_pubkey(req.get());
+  EXPECT_EQ(X509_REQ_verify(req.get(), pkey), 1);
+  *common_name = CommonNameOf(X509_REQ_get_subject_name(req.get()));
+  return Must(PublicKey::FromPkey(pkey));
+}
+
+TEST(MakeCsrPem, AsksForTheKeyAndIsSignedByIt) {
+  for (Result<PrivateKey> (*generate)() :
+       {&PrivateKey::GenerateEcdsaP256, &PrivateKey::GenerateEd25519}) {
+    PrivateKey key = Must(generate());
+    std::string pem = Must(MakeCsrPem(key, "gw-1"));
+    EXPECT_EQ(pem.rfind("-----BEGIN CERTIFICATE REQUEST-----\n", 0), 0u) << pem;
+    std::string cn;
+    EXPECT_EQ(VerifiedCsrKey(pem, &cn).spki_der(), Must(key.Public()).spki_der());
+    EXPECT_EQ(cn, "gw-1");
+  }
+}
+
+TEST(MakeCsrPem, EmptyCommonNameLeavesTheSubjectEmpty) {
+  PrivateKey key = Must(PrivateKey::GenerateEcdsaP256());
+  std::string pem = Must(MakeCsrPem(key, ""));
+  BioPtr bio = MemoryBio(pem);
+  X509ReqPtr req(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
+  ASSERT_TRUE(req);
+  EXPECT_EQ(X509_NAME_entry_count(X509_REQ_get_subject_name(req.get())), 0);
+  std::string cn = "unset";
+  VerifiedCsrKey(pem, &cn);
+  EXPECT_EQ(cn, "");
+}
+
 }  // namespace
 }  // namespace gps::crypto

@@ -142,8 +142,8 @@ bool Value::IsArray() const { return raw_->IsArray(); }
 bool Value::IsString() const { return raw_->IsString(); }
 bool Value::IsNull() const { return raw_->IsNull(); }
 
-std::string_view Value::TypeName() const {
-  switch (raw_->GetType()) {
+std::string_view TypeName(const RawValue& raw) {
+  switch (raw.GetType()) {
     case rapidjson::kNullType:
       return "null";
     case rapidjson::kFalseType:
@@ -160,6 +160,8 @@ std::string_view Value::TypeName() const {
   }
   return "unknown";
 }
+
+std::string_view Value::TypeName() const { return json::TypeName(*raw_); }
 
 Status Value::TypeError(std::string_view expected) const {
   return Status::InvalidArgument(path_ + ": expected " + std::string(expected) + ", got " +

@@ -24,6 +24,10 @@ using RawValue = rapidjson::Value;
 // Strings longer than this are refused unless a getter is given its own limit.
 inline constexpr std::size_t kDefaultMaxString = 4096;
 
+// The JSON type of a value as error messages name it: null, boolean, object, array, string or
+// number.
+std::string_view TypeName(const RawValue& raw);
+
 class Value {
  public:
   Value(const RawValue* raw, std::string path) : raw_(raw), path_(std::move(path)) {}

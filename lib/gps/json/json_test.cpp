@@ -240,6 +240,8 @@ TEST(JsonValue, TypeNamesAreHumanReadable) {
   const char* expected[] = {"null", "boolean", "object", "array", "string", "number"};
   for (std::size_t i = 0; i < items->size(); ++i) {
     EXPECT_EQ((*items)[i].TypeName(), expected[i]);
+    // The same names for a raw value, as code holding RapidJSON values asks for them.
+    EXPECT_EQ(TypeName(*(*items)[i].raw()), expected[i]);
   }
 }
 

@@ -60,7 +60,7 @@ Result<VaultProvisionResult> ParseVaultProvision(std::string_view data_json);
 // again (up to its deadline of days) without spending the step's attempt budget, and
 // IsWaitingForHubDevice() tells the two apart. Every other failure of the step carries {}.
 //
-// revoke, hub-manifest: {} (the IoT Hub device is deleted, or was already gone).
+// revoke, hub-manifest: {"disabled": true} (disabled now or already), or {} (no such device).
 struct HubManifestResult {
   std::string hub_device_id;
   bool applied = false;
