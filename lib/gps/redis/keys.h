@@ -35,8 +35,9 @@ class Keys {
   std::string AllowList() const;
   static std::string AllowListMacField(std::string_view canonical_mac);
   static std::string AllowListFingerprintField(std::string_view fingerprint);
-  // List of audit entries (JSON, newest first, capped).
+  // List of audit entries (JSON, newest first, capped at kAuditCapacity by whoever appends).
   std::string Audit() const;
+  static constexpr long kAuditCapacity = 10000;
 
   // gps-ui's own keys (users, sessions, API tokens). They share the hash tag {ui}, so one script
   // or MULTI may change several of them on Redis Cluster.
