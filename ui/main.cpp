@@ -18,6 +18,7 @@
 #include "gps/redis/keys.h"
 #include "ui/admin_cli.h"
 #include "ui/api/admin_handlers.h"
+#include "ui/api/event_stream.h"
 #include "ui/api/guard.h"
 #include "ui/api/handlers.h"
 #include "ui/api/requests.h"
@@ -27,8 +28,10 @@
 #include "ui/auth/authenticator.h"
 #include "ui/auth/credentials.h"
 #include "ui/commands/commander.h"
+#include "ui/events/device_feed.h"
 #include "ui/server/http_server.h"
 #include "ui/settings.h"
+#include "ui/store/allow_list_store.h"
 #include "ui/store/audit_log.h"
 #include "ui/store/auth_store.h"
 #include "ui/store/device_reader.h"
@@ -118,9 +121,18 @@ int main(int argc, char** argv) {
   ui::ApiHandlers device_handlers(devices, commander, audit, clock);
   ui::SessionHandlers session_handlers(auth_store, authenticator, audit, clock, login_settings);
   ui::AdminHandlers admin_handlers(auth_store, audit, clock, login_settings.cost);
+  ui::DeviceFeed feed(devices, config.watch_interval_ms);
+  feed.Start();
+  ui::EventStreams event_streams(feed, authenticator, config.event_streams);
+  ui::AuditHandlers audit_handlers(audit);
+  ui::AllowListStore allow_list(pool, keys);
+  ui::AllowListHandlers allow_list_handlers(allow_list, audit, clock);
+  ui::BulkApprove bulk_approve(device_handlers, devices);
   ui::Guard guard(authenticator);
   ui::Router router;
-  ui::AddRoutes(router, guard, {device_handlers, session_handlers, admin_handlers});
+  ui::AddRoutes(router, guard,
+                {device_handlers, session_handlers, admin_handlers, event_streams, audit_handlers,
+                 allow_list_handlers, bulk_approve});
   ui::HttpServer server({config.bind, config.port, config.http_threads, ui::kMaxRequestBodyBytes},
                         router);
   Result<int> port = server.Bind();
@@ -146,6 +158,7 @@ int main(int argc, char** argv) {
   log::Info("ui stopping");
   server.Stop();
   serving.join();
+  feed.Stop();
   commander.Stop();
   return process::ShutdownRequested() ? 0 : 1;
 }

@@ -73,6 +73,30 @@ HttpResponse ApiHandlers::GetDevice(const HttpRequest&, const std::string& id) {
   return JsonResponse(200, DeviceJson(**device));
 }
 
+HttpResponse ApiHandlers::DeviceHistory(const HttpRequest&, const std::string& id) {
+  if (std::optional<Refusal> bad = CheckDeviceId(id)) {
+    return ErrorResponse(*bad);
+  }
+  Result<std::optional<DeviceView>> device = devices_.Get(id);
+  if (!device.ok() && device.status().IsUnavailable()) {
+    return ReadFailure(device.status());
+  }
+  if (device.ok() && !*device) {
+    return ErrorResponse(404, "no device with this id has announced itself");
+  }
+  Result<std::vector<std::string>> entries = devices_.History(id);
+  if (!entries.ok()) {
+    return ReadFailure(entries.status());
+  }
+  json::Writer w;
+  w.BeginArray();
+  for (const std::string& e : *entries) {
+    w.Raw(e);
+  }
+  w.EndArray();
+  return JsonResponse(200, w.Take());
+}
+
 std::optional<HttpResponse> ApiHandlers::RefuseUnknownDevice(const std::string& id) {
   Result<std::optional<DeviceView>> device = devices_.Get(id);
   if (device.ok() && !*device) {

@@ -25,6 +25,8 @@ class ApiHandlers {
   HttpResponse Health(const HttpRequest& request);
   HttpResponse ListDevices(const HttpRequest& request);
   HttpResponse GetDevice(const HttpRequest& request, const std::string& id);
+  // The device's timeline: a JSON array of the engine's history entries, oldest first.
+  HttpResponse DeviceHistory(const HttpRequest& request, const std::string& id);
   HttpResponse Approve(const HttpRequest& request, const std::string& id, const Caller& caller);
   HttpResponse Dismiss(const HttpRequest& request, const std::string& id, const Caller& caller);
   HttpResponse Retry(const HttpRequest& request, const std::string& id, const Caller& caller);

@@ -1,5 +1,7 @@
 #include "ui/api/requests.h"
 
+#include <charconv>
+
 #include "gps/core/text.h"
 #include "gps/json/json.h"
 #include "gps/protocol/names.h"
@@ -72,6 +74,25 @@ Result<json::Document> ParseJsonObjectBody(const HttpRequest& request, std::size
     *refusal = Refusal{400, doc.status().message()};
   }
   return doc;
+}
+
+Result<std::int64_t> ParseIntParam(const std::vector<std::string>& values, std::string_view name,
+                                   std::int64_t fallback, std::int64_t min, std::int64_t max) {
+  if (values.empty()) {
+    return fallback;
+  }
+  const std::string range = std::to_string(min) + "-" + std::to_string(max);
+  if (values.size() > 1) {
+    return Status::InvalidArgument(std::string(name) + " may be given once");
+  }
+  std::int64_t n = 0;
+  const std::string& text = values.front();
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < min || n > max) {
+    return Status::InvalidArgument(std::string(name) + ": '" + text.substr(0, 20) +
+                                   "' is not a whole number in " + range);
+  }
+  return n;
 }
 
 Result<ApproveRequest> ParseApproveBody(std::string_view body) {

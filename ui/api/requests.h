@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gps/core/result.h"
 #include "gps/json/json.h"
@@ -41,6 +42,11 @@ std::optional<Refusal> CheckBodySize(std::size_t bytes,
 // an object (400). The refusal's message says what to send.
 Result<json::Document> ParseJsonObjectBody(const HttpRequest& request, std::size_t max_bytes,
                                            Refusal* refusal);
+
+// A whole-number query parameter (?limit=50): fallback when absent; InvalidArgument when repeated,
+// not a number, or outside [min, max].
+Result<std::int64_t> ParseIntParam(const std::vector<std::string>& values, std::string_view name,
+                                   std::int64_t fallback, std::int64_t min, std::int64_t max);
 
 struct ApproveRequest {
   std::string name;

@@ -16,6 +16,10 @@ void AddRoutes(Router& router, const Guard& guard, RouteHandlers h) {
   ApiHandlers& d = h.devices;
   SessionHandlers& s = h.session;
   AdminHandlers& a = h.admin;
+  EventStreams& e = h.events;
+  AuditHandlers& audit = h.audit;
+  AllowListHandlers& allow = h.allow_list;
+  BulkApprove& bulk = h.bulk;
 
   // Public: health, the page and its assets, logging in.
   router.Add("GET", "/healthz", guard.Public([&d](R r, P) { return d.Health(r); }));
@@ -41,8 +45,20 @@ void AddRoutes(Router& router, const Guard& guard, RouteHandlers h) {
   router.Add("GET", "/api/devices/{id}", guard.Protect(Access::kView, [&d](R r, P p, C) {
     return d.GetDevice(r, p.at("id"));
   }));
+  router.Add("GET", "/api/devices/{id}/history", guard.Protect(Access::kView, [&d](R r, P p, C) {
+    return d.DeviceHistory(r, p.at("id"));
+  }));
+  router.Add("GET", "/api/events",
+             guard.Protect(Access::kView, [&e](R r, P, C c) { return e.Open(r, c); }));
+
+  router.Add("GET", "/api/audit",
+             guard.Protect(Access::kView, [&audit](R r, P, C) { return audit.Read(r); }));
+  router.Add("GET", "/api/allowlist",
+             guard.Protect(Access::kView, [&allow](R r, P, C) { return allow.List(r); }));
 
   // Approvers and admins.
+  router.Add("POST", "/api/devices/approve",
+             guard.Protect(Access::kOperate, [&bulk](R r, P, C c) { return bulk.Approve(r, c); }));
   router.Add(
       "POST", "/api/devices/{id}/approve",
       guard.Protect(Access::kOperate, [&d](R r, P p, C c) { return d.Approve(r, p.at("id"), c); }));
@@ -60,6 +76,10 @@ void AddRoutes(Router& router, const Guard& guard, RouteHandlers h) {
       guard.Protect(Access::kOperate, [&d](R r, P p, C c) { return d.Revoke(r, p.at("id"), c); }));
 
   // Admins.
+  router.Add("POST", "/api/allowlist",
+             guard.Protect(Access::kAdmin, [&allow](R r, P, C c) { return allow.Add(r, c); }));
+  router.Add("DELETE", "/api/allowlist",
+             guard.Protect(Access::kAdmin, [&allow](R r, P, C c) { return allow.Remove(r, c); }));
   router.Add("GET", "/api/users",
              guard.Protect(Access::kAdmin, [&a](R r, P, C c) { return a.ListUsers(r, c); }));
   router.Add("POST", "/api/users",

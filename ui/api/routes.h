@@ -4,6 +4,10 @@
 // handlers must outlive `router`.
 
 #include "ui/api/admin_handlers.h"
+#include "ui/api/allow_list_handlers.h"
+#include "ui/api/audit_handlers.h"
+#include "ui/api/bulk_approve.h"
+#include "ui/api/event_stream.h"
 #include "ui/api/guard.h"
 #include "ui/api/handlers.h"
 #include "ui/api/router.h"
@@ -15,6 +19,10 @@ struct RouteHandlers {
   ApiHandlers& devices;
   SessionHandlers& session;
   AdminHandlers& admin;
+  EventStreams& events;
+  AuditHandlers& audit;
+  AllowListHandlers& allow_list;
+  BulkApprove& bulk;
 };
 
 void AddRoutes(Router& router, const Guard& guard, RouteHandlers handlers);

@@ -34,7 +34,7 @@ struct AuditEntry {
 std::string EncodeAuditEntry(const AuditEntry& entry);
 
 // Entries kept in Redis; older ones are trimmed.
-inline constexpr std::int64_t kAuditCapacity = 10000;
+inline constexpr std::int64_t kAuditCapacity = redis::Keys::kAuditCapacity;
 
 class AuditLog {
  public:

@@ -3,7 +3,12 @@
 // (the $share/gps-engine/ command subscription, replies on the response topic with the
 // request's correlation data). Every check goes over HTTP with lib/gps/http.
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -438,6 +443,16 @@ class UiIntegrationTest : public ::testing::Test {
     saga::Saga f = MakeSaga(kFailed, saga::Phase::kFailed, kT0 + 300, "02:42:ac:11:00:04");
     f.last_error = "dps: create enrollment: HTTP 400: bad request";
     GPS_RETURN_IF_ERROR(Put(conn, f, kT0 + 300));
+    GPS_ASSIGN_OR_RETURN(
+        redis::Reply history,
+        conn.Command(
+            {"RPUSH", keys.History(kFailed),
+             R"({"at":"2025-11-23T06:40:01.000Z","kind":"dispatched","step":"dps","attempt":1})",
+             "not json",
+             R"({"at":"2025-11-23T06:40:02.000Z","kind":"result","step":"dps","attempt":1,"outcome":"failed","error":"dps: HTTP 400: <b>bad</b>"})"}));
+    if (history.IsError()) {
+      return Status::Internal("seeding redis failed: " + history.error());
+    }
     saga::Saga d = MakeSaga(kDismissed, saga::Phase::kDismissed, kT0 + 200, "02:42:ac:11:00:05");
     GPS_RETURN_IF_ERROR(Put(conn, d, kT0 + 200));
 
@@ -786,6 +801,30 @@ TEST_F(UiIntegrationTest, UnknownRoutesAndMethods) {
   EXPECT_EQ(get_approve->status, 405);
 }
 
+TEST_F(UiIntegrationTest, TheTimelineOfADevice) {
+  Result<http::Response> r = Call("GET", Url("/api/devices/" + kFailed + "/history"));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  Result<json::Document> doc = json::Parse(r->body, 1 << 20, "history");
+  ASSERT_TRUE(doc.ok()) << r->body;
+  std::vector<json::Value> entries = doc->Root().AsArray().value();
+  ASSERT_EQ(entries.size(), 2u) << "the unreadable entry is left out: " << r->body;
+  EXPECT_EQ(entries[0].GetString("kind").value_or(""), "dispatched");
+  EXPECT_EQ(entries[1].GetString("outcome").value_or(""), "failed");
+  EXPECT_EQ(entries[1].GetString("error").value_or(""), "dps: HTTP 400: <b>bad</b>");
+
+  Result<http::Response> none = Call("GET", Url("/api/devices/" + kPending1 + "/history"));
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->status, 200);
+  EXPECT_EQ(none->body, "[]");
+  Result<http::Response> unknown = Call("GET", Url("/api/devices/" + kUnknown + "/history"));
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(unknown->status, 404);
+  Result<http::Response> bad = Call("GET", Url("/api/devices/xyz/history"));
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 400);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Logins, sessions, CSRF, roles and API tokens.
 
@@ -1097,6 +1136,107 @@ TEST_F(UiIntegrationTest, CommandsAndLoginsAreAudited) {
   EXPECT_TRUE(found);
   std::string log = ui_.process->Log();
   EXPECT_NE(log.find(R"("msg":"audit","actor":"api-token","action":"approve")"), std::string::npos);
+}
+
+// A raw HTTP/1.1 client for the event stream (lib/gps/http reads whole responses only).
+class StreamReader {
+ public:
+  StreamReader(int port, const std::vector<std::string>& headers) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    std::string request = "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                          "\r\nAccept: text/event-stream\r\n";
+    for (const std::string& h : headers) {
+      request += h + "\r\n";
+    }
+    request += "\r\n";
+    connected_ = connected_ && send(fd_, request.data(), request.size(), 0) ==
+                                   static_cast<ssize_t>(request.size());
+  }
+  ~StreamReader() { close(fd_); }
+
+  // Reads until what has come holds `text` after `from` (or the time is up); its position or npos.
+  std::size_t WaitFor(const std::string& text, std::chrono::milliseconds timeout,
+                      std::size_t from = 0) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (connected_) {
+      std::size_t at = received_.find(text, from);
+      if (at != std::string::npos) {
+        return at;
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        break;
+      }
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) {
+        break;
+      }
+      char buf[8192];
+      ssize_t n = recv(fd_, buf, sizeof(buf), 0);
+      if (n <= 0) {
+        connected_ = false;
+        break;
+      }
+      received_.append(buf, static_cast<std::size_t>(n));
+    }
+    return received_.find(text, from);
+  }
+  const std::string& received() const { return received_; }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  std::string received_;
+};
+
+TEST_F(UiIntegrationTest, TheEventStreamSendsTheListThenEachChange) {
+  StreamReader stream(ui_.port, {std::string("Authorization: Bearer ") + kApiToken});
+  std::size_t snapshot = stream.WaitFor("event: devices\ndata: [", std::chrono::seconds(10));
+  ASSERT_NE(snapshot, std::string::npos) << stream.received();
+  EXPECT_NE(stream.received().find("200 OK"), std::string::npos);
+  EXPECT_NE(stream.received().find("text/event-stream"), std::string::npos);
+  ASSERT_NE(stream.WaitFor(kPending1, std::chrono::seconds(5), snapshot), std::string::npos);
+
+  // A device that announces appears; a transition of it (a new version) follows.
+  const std::string id = DeviceId("streamed");
+  redis::Connection conn(RedisAt(services_->redis_port()));
+  saga::Saga s = MakeSaga(id, saga::Phase::kPending, kT0 + 5000, "02:42:ac:11:00:99");
+  ASSERT_TRUE(Put(conn, s, kT0 + 5000).ok());
+  std::size_t added =
+      stream.WaitFor("event: device\ndata: {\"id\":\"" + id, std::chrono::seconds(10), snapshot);
+  ASSERT_NE(added, std::string::npos) << stream.received();
+  s.phase = saga::Phase::kDismissed;
+  ASSERT_TRUE(
+      conn.Command({"HSET", redis::Keys().Saga(id), "v", "2", "doc", saga::EncodeSaga(s)}).ok());
+  std::size_t changed =
+      stream.WaitFor("\"state\":\"dismissed\"", std::chrono::seconds(10), added + 1);
+  ASSERT_NE(changed, std::string::npos) << stream.received();
+  // A newer announce (last seen) is a change too.
+  ASSERT_TRUE(conn.Command({"SET", redis::Keys().LastSeen(id), std::to_string(kT0 + 7000)}).ok());
+  ASSERT_NE(stream.WaitFor(FormatRfc3339(Instant{kT0 + 7000}), std::chrono::seconds(10), changed),
+            std::string::npos)
+      << stream.received();
+
+  // Gone from the index: removed. (And the seeded state is back for the other tests.)
+  ASSERT_TRUE(conn.Command({"ZREM", redis::Keys().DeviceIndex(), id}).ok());
+  ASSERT_TRUE(conn.Command({"DEL", redis::Keys().Saga(id), redis::Keys().LastSeen(id)}).ok());
+  ASSERT_NE(stream.WaitFor("event: removed\ndata: {\"id\":\"" + id + "\"}",
+                           std::chrono::seconds(10), changed),
+            std::string::npos)
+      << stream.received();
+}
+
+TEST_F(UiIntegrationTest, TheEventStreamNeedsALogin) {
+  StreamReader anonymous(ui_.port, {});
+  ASSERT_NE(anonymous.WaitFor("\r\n\r\n", std::chrono::seconds(5)), std::string::npos);
+  EXPECT_NE(anonymous.received().find("401"), std::string::npos) << anonymous.received();
+  EXPECT_EQ(anonymous.received().find("event:"), std::string::npos);
 }
 
 // ---------------------------------------------------------------------------------------------
