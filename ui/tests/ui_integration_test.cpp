@@ -1138,6 +1138,141 @@ TEST_F(UiIntegrationTest, CommandsAndLoginsAreAudited) {
   EXPECT_NE(log.find(R"("msg":"audit","actor":"api-token","action":"approve")"), std::string::npos);
 }
 
+TEST_F(UiIntegrationTest, BulkApprovalMakesNamesAndReportsEachDevice) {
+  const std::string body = R"({"ids":[")" + kPending1 + R"(",")" + kPending2 + R"(",")" +
+                           kProvisioning + R"(",")" + kUnknown +
+                           R"("],"pattern":"gw-bulk-{mac6}-{n:2}","start":7})";
+  Result<http::Response> r = PostJson(Url("/api/devices/approve"), body);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  Result<json::Document> doc = json::ParseObject(r->body, 1 << 20, "bulk");
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(doc->Root().GetInt("approved").value_or(-1), 2);
+  std::vector<json::Value> results = doc->Root().GetArray("results").value();
+  ASSERT_EQ(results.size(), 4u);
+  struct Want {
+    std::string id;
+    std::string name;
+    int status;
+  };
+  const Want want[] = {{kPending1, "gw-bulk-110001-07", 202},
+                       {kPending2, "gw-bulk-110002-08", 202},
+                       {kProvisioning, "gw-bulk-110003-09", 409},
+                       {kUnknown, "", 404}};
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(results[i].GetString("id").value_or(""), want[i].id) << i;
+    EXPECT_EQ(results[i].GetString("name").value_or(""), want[i].name) << i;
+    EXPECT_EQ(results[i].GetInt("status").value_or(0), want[i].status) << i;
+  }
+  EXPECT_NE(results[2].GetString("error").value_or("").find("only a pending device"),
+            std::string::npos);
+  EXPECT_TRUE(FindReceived(kPending1, "gw-bulk-110001-07").has_value());
+  EXPECT_TRUE(FindReceived(kPending2, "gw-bulk-110002-08").has_value());
+  EXPECT_FALSE(FindReceived(kProvisioning, "gw-bulk-110003-09").has_value())
+      << "a device that is not pending never reaches the engine";
+
+  struct Bad {
+    std::string body;
+    std::string error;
+  };
+  for (const Bad& b :
+       {Bad{R"({"ids":[")" + kPending1 + R"("],"pattern":"gw-fixed"})", "no placeholder"},
+        Bad{R"({"ids":[")" + kPending1 + R"(",")" + kPending1 + R"("],"pattern":"gw-{n}"})",
+            "given twice"},
+        Bad{R"({"ids":[],"pattern":"gw-{n}"})", "1-500"},
+        Bad{R"({"ids":["x"],"pattern":"gw-{n}"})", "64 lower-case hex"},
+        Bad{R"({"pattern":"gw-{n}"})", "body.ids"}}) {
+    Result<http::Response> bad = PostJson(Url("/api/devices/approve"), b.body);
+    ASSERT_TRUE(bad.ok());
+    EXPECT_EQ(bad->status, 400) << b.body;
+    EXPECT_NE(ErrorOf(*bad).find(b.error), std::string::npos) << bad->body;
+  }
+}
+
+TEST_F(UiIntegrationTest, AdminsKeepTheAllowListTheEngineReads) {
+  const std::string url = Url("/api/allowlist");
+  Result<http::Response> added =
+      PostJson(url, R"({"mac":"02-42-AC-11-00-AA","name":"gw-listed-1"})");
+  ASSERT_TRUE(added.ok());
+  ASSERT_EQ(added->status, 201) << added->body;
+  EXPECT_NE(added->body.find(R"("kind":"mac","value":"02:42:ac:11:00:aa","name":"gw-listed-1")"),
+            std::string::npos)
+      << added->body;
+  // What the engine reads: the canonical MAC's field, the name in its value.
+  redis::Connection conn(RedisAt(services_->redis_port()));
+  Result<redis::Reply> stored =
+      conn.Command({"HGET", redis::Keys().AllowList(), "mac:02:42:ac:11:00:aa"});
+  ASSERT_TRUE(stored.ok());
+  EXPECT_NE(stored->AsString().value_or("").find(R"("name":"gw-listed-1")"), std::string::npos);
+
+  Result<http::Response> again = PostJson(url, R"({"mac":"02:42:ac:11:00:aa","name":"gw-2"})");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->status, 409);
+  for (const std::string& bad :
+       {std::string(R"({"mac":"02:42:ac:11:00:ab","fingerprint":"SHA256:x","name":"gw-3"})"),
+        std::string(R"({"mac":"02:42:ac:11:00:ab","name":"Bad_Name"})"),
+        std::string(R"({"fingerprint":"SHA256:short","name":"gw-3"})"),
+        std::string(R"({"name":"gw-3"})")}) {
+    Result<http::Response> r = PostJson(url, bad);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 400) << bad << ": " << r->body;
+  }
+  Result<http::Response> list = Call("GET", url);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->status, 200);
+  EXPECT_NE(list->body.find("gw-listed-1"), std::string::npos);
+
+  ASSERT_EQ(
+      RunCli(*dir_, services_->redis_port(), "user add gail --role approver", "gail-password-1")
+          .code,
+      0);
+  Result<Login> approver = LogIn(ui_.url, "gail", "gail-password-1");
+  ASSERT_TRUE(approver.ok());
+  Result<http::Response> not_admin =
+      Call("POST", url, R"({"mac":"02:42:ac:11:00:ac","name":"gw-4"})", SessionHeaders(*approver));
+  ASSERT_TRUE(not_admin.ok());
+  EXPECT_EQ(not_admin->status, 403);
+  Result<http::Response> readable = Call("GET", url, "", SessionHeaders(*approver));
+  ASSERT_TRUE(readable.ok());
+  EXPECT_EQ(readable->status, 200) << "every logged-in caller may read it";
+
+  Result<http::Response> removed = Call("DELETE", url + "?mac=02:42:ac:11:00:aa");
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(removed->status, 200) << removed->body;
+  Result<http::Response> gone = Call("DELETE", url + "?mac=02:42:ac:11:00:aa");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_EQ(gone->status, 404);
+  Result<http::Response> neither = Call("DELETE", url);
+  ASSERT_TRUE(neither.ok());
+  EXPECT_EQ(neither->status, 400);
+}
+
+TEST_F(UiIntegrationTest, TheAuditLogReadsNewestFirst) {
+  for (const char* name : {"gw-audit-1", "gw-audit-2"}) {
+    Result<http::Response> r = PostJson(Url("/api/devices/" + kPending1 + "/approve"),
+                                        R"({"name":")" + std::string(name) + R"("})");
+    ASSERT_TRUE(r.ok());
+  }
+  Result<http::Response> r = Call("GET", Url("/api/audit?limit=2"));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  Result<json::Document> doc = json::Parse(r->body, 1 << 20, "audit");
+  ASSERT_TRUE(doc.ok());
+  std::vector<json::Value> entries = doc->Root().AsArray().value();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].GetString("name").value_or(""), "gw-audit-2");
+  EXPECT_EQ(entries[1].GetString("name").value_or(""), "gw-audit-1");
+  EXPECT_EQ(entries[0].GetString("actor").value_or(""), "api-token");
+  Result<http::Response> older = Call("GET", Url("/api/audit?offset=1&limit=1"));
+  ASSERT_TRUE(older.ok());
+  EXPECT_NE(older->body.find("gw-audit-1"), std::string::npos) << older->body;
+  for (const char* bad : {"?limit=0", "?limit=abc", "?offset=-1", "?limit=1&limit=2"}) {
+    Result<http::Response> b = Call("GET", Url(std::string("/api/audit") + bad));
+    ASSERT_TRUE(b.ok());
+    EXPECT_EQ(b->status, 400) << bad;
+  }
+}
+
 // A raw HTTP/1.1 client for the event stream (lib/gps/http reads whole responses only).
 class StreamReader {
  public:
