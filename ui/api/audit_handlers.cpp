@@ -1,6 +1,5 @@
 #include "ui/api/audit_handlers.h"
 
-#include "gps/json/json.h"
 #include "ui/api/requests.h"
 
 namespace gps::ui {
@@ -16,13 +15,7 @@ HttpResponse AuditHandlers::Read(const HttpRequest& request) {
   if (!entries.ok()) {
     return ErrorResponse(entries.status().IsUnavailable() ? 503 : 500, entries.status().message());
   }
-  json::Writer w;
-  w.BeginArray();
-  for (const std::string& e : *entries) {
-    w.Raw(e);
-  }
-  w.EndArray();
-  return JsonResponse(200, w.Take());
+  return JsonArrayResponse(*entries);
 }
 
 }  // namespace gps::ui

@@ -88,13 +88,7 @@ HttpResponse ApiHandlers::DeviceHistory(const HttpRequest&, const std::string& i
   if (!entries.ok()) {
     return ReadFailure(entries.status());
   }
-  json::Writer w;
-  w.BeginArray();
-  for (const std::string& e : *entries) {
-    w.Raw(e);
-  }
-  w.EndArray();
-  return JsonResponse(200, w.Take());
+  return JsonArrayResponse(*entries);
 }
 
 std::optional<HttpResponse> ApiHandlers::RefuseUnknownDevice(const std::string& id) {

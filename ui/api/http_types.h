@@ -53,5 +53,7 @@ HttpResponse ErrorResponse(int status, std::string_view message);
 HttpResponse ErrorResponse(const Refusal& refusal);
 // A JSON body that is already serialised.
 HttpResponse JsonResponse(int status, std::string body);
+// 200 with a JSON array of items, each already one serialised JSON value.
+HttpResponse JsonArrayResponse(const std::vector<std::string>& items);
 
 }  // namespace gps::ui

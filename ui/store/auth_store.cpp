@@ -160,24 +160,38 @@ Result<std::optional<UserRecord>> AuthStore::GetUser(const std::string& name) {
   return std::optional<UserRecord>(std::move(u));
 }
 
-Result<std::vector<UserRecord>> AuthStore::ListUsers() {
-  GPS_ASSIGN_OR_RETURN(std::vector<std::string> names, Members(keys_.UiUsers()));
-  std::sort(names.begin(), names.end());
-  std::vector<UserRecord> out;
-  if (names.empty()) {
+Result<std::vector<std::vector<std::optional<std::string>>>> AuthStore::ReadHashes(
+    const std::vector<std::string>& keys, const std::vector<std::string>& fields) {
+  std::vector<std::vector<std::optional<std::string>>> out;
+  if (keys.empty()) {
     return out;
   }
   std::vector<std::vector<std::string>> cmds;
-  for (const std::string& name : names) {
-    cmds.push_back(Hmget(keys_.UiUser(name), kUserFields));
+  for (const std::string& key : keys) {
+    cmds.push_back(Hmget(key, fields));
   }
   GPS_ASSIGN_OR_RETURN(std::vector<redis::Reply> replies, RunPipeline(cmds));
-  for (std::size_t i = 0; i < names.size() && i < replies.size(); ++i) {
-    Result<std::vector<std::optional<std::string>>> f = OptionalStrings(replies[i]);
-    if (!f.ok() || f->size() != kUserFields.size()) {
-      continue;
-    }
-    Result<UserRecord> u = DecodeUser(names[i], *f);
+  for (const redis::Reply& reply : replies) {
+    Result<std::vector<std::optional<std::string>>> values = OptionalStrings(reply);
+    out.push_back(values.ok() && values->size() == fields.size()
+                      ? std::move(values).value()
+                      : std::vector<std::optional<std::string>>());
+  }
+  return out;
+}
+
+Result<std::vector<UserRecord>> AuthStore::ListUsers() {
+  GPS_ASSIGN_OR_RETURN(std::vector<std::string> names, Members(keys_.UiUsers()));
+  std::sort(names.begin(), names.end());
+  std::vector<std::string> keys;
+  for (const std::string& name : names) {
+    keys.push_back(keys_.UiUser(name));
+  }
+  GPS_ASSIGN_OR_RETURN(auto records, ReadHashes(keys, kUserFields));
+  std::vector<UserRecord> out;
+  for (std::size_t i = 0; i < names.size() && i < records.size(); ++i) {
+    Result<UserRecord> u = records[i].empty() ? Result<UserRecord>(Status::InvalidArgument(""))
+                                              : DecodeUser(names[i], records[i]);
     if (u.ok()) {
       out.push_back(std::move(u).value());
     }
@@ -332,21 +346,17 @@ Result<std::optional<TokenRecord>> AuthStore::GetToken(const std::string& id) {
 
 Result<std::vector<TokenRecord>> AuthStore::ListTokens() {
   GPS_ASSIGN_OR_RETURN(std::vector<std::string> ids, Members(keys_.UiTokens()));
-  std::vector<TokenRecord> out;
-  if (ids.empty()) {
-    return out;
-  }
-  std::vector<std::vector<std::string>> cmds;
+  std::vector<std::string> keys;
   for (const std::string& id : ids) {
-    cmds.push_back(Hmget(keys_.UiToken(id), kTokenFields));
+    keys.push_back(keys_.UiToken(id));
   }
-  GPS_ASSIGN_OR_RETURN(std::vector<redis::Reply> replies, RunPipeline(cmds));
-  for (std::size_t i = 0; i < ids.size() && i < replies.size(); ++i) {
-    Result<std::vector<std::optional<std::string>>> f = OptionalStrings(replies[i]);
-    if (!f.ok() || f->size() != kTokenFields.size() || !(*f)[1]) {
-      continue;
-    }
-    Result<TokenRecord> t = DecodeToken(ids[i], *f);
+  GPS_ASSIGN_OR_RETURN(auto records, ReadHashes(keys, kTokenFields));
+  std::vector<TokenRecord> out;
+  for (std::size_t i = 0; i < ids.size() && i < records.size(); ++i) {
+    // A token without a role is one deleted meanwhile.
+    Result<TokenRecord> t = records[i].empty() || !records[i][1]
+                                ? Result<TokenRecord>(Status::InvalidArgument(""))
+                                : DecodeToken(ids[i], records[i]);
     if (t.ok()) {
       out.push_back(std::move(t).value());
     }

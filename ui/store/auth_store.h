@@ -90,6 +90,10 @@ class AuthStore {
   Result<redis::Reply> Run(const std::vector<std::string>& command);
   Result<std::vector<redis::Reply>> RunPipeline(const std::vector<std::vector<std::string>>& cmds);
   Result<std::vector<std::string>> Members(const std::string& set_key);
+  // HMGET of the fields of every key, in one round trip; a reply that cannot be read gives an
+  // empty vector for its key.
+  Result<std::vector<std::vector<std::optional<std::string>>>> ReadHashes(
+      const std::vector<std::string>& keys, const std::vector<std::string>& fields);
 
   RedisPool& pool_;
   redis::Keys keys_;

@@ -206,26 +206,6 @@ Result<UiProcess> StartUi(const TempDir& dir, const std::string& instance,
 // ---------------------------------------------------------------------------------------------
 // HTTP helpers.
 
-// Sends the API token unless headers carry their own Authorization or Cookie.
-Result<http::Response> Call(const std::string& method, const std::string& url,
-                            const std::string& body = "", std::vector<http::Header> headers = {}) {
-  bool own_credentials = false;
-  for (const http::Header& h : headers) {
-    own_credentials = own_credentials || h.name == "Authorization" || h.name == "Cookie";
-  }
-  if (!own_credentials) {
-    headers.push_back({"Authorization", std::string("Bearer ") + kApiToken});
-  }
-  http::Client client;
-  http::Request request;
-  request.method = method;
-  request.url = url;
-  request.body = body;
-  request.headers = std::move(headers);
-  request.timeout_ms = 30000;
-  return client.Send(request);
-}
-
 // Without any credentials.
 Result<http::Response> Anonymous(const std::string& method, const std::string& url,
                                  const std::string& body = "",
@@ -238,6 +218,19 @@ Result<http::Response> Anonymous(const std::string& method, const std::string& u
   request.headers = std::move(headers);
   request.timeout_ms = 30000;
   return client.Send(request);
+}
+
+// Sends the API token unless headers carry their own Authorization or Cookie.
+Result<http::Response> Call(const std::string& method, const std::string& url,
+                            const std::string& body = "", std::vector<http::Header> headers = {}) {
+  bool own_credentials = false;
+  for (const http::Header& h : headers) {
+    own_credentials = own_credentials || h.name == "Authorization" || h.name == "Cookie";
+  }
+  if (!own_credentials) {
+    headers.push_back({"Authorization", std::string("Bearer ") + kApiToken});
+  }
+  return Anonymous(method, url, body, std::move(headers));
 }
 
 Result<http::Response> PostJson(const std::string& url, const std::string& body) {
