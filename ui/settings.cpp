@@ -15,9 +15,28 @@ void AddSettings(config::Table& table, Config* config, const std::string& host_n
   table.Add("GPS_UI_COMMAND_TIMEOUT_MS", &config->command_timeout_ms, 15000,
             "how long an approve or dismiss waits for the engine's reply before answering 504", 100,
             600000);
-  table.Add("GPS_UI_HTTP_THREADS", &config->http_threads, 16,
-            "HTTP requests served at once (an approval holds one while the engine checks the name)",
-            2, 1024);
+  table.Add("GPS_UI_HTTP_THREADS", &config->http_threads, 32,
+            "HTTP requests served at once (an approval holds one while the engine checks the "
+            "name; each open live-update stream holds one)",
+            4, 1024);
+  table.Add("GPS_UI_EVENT_STREAMS", &config->event_streams, 16,
+            "live-update streams (GET /api/events) open at once; past it a page falls back to "
+            "polling. Must leave at least 4 of GPS_UI_HTTP_THREADS for other requests",
+            0, 1020);
+  table.Add("GPS_UI_WATCH_INTERVAL_MS", &config->watch_interval_ms, 500,
+            "how often Redis is polled for device changes while a live-update stream is open", 100,
+            60000);
+  table.AddSecret("GPS_UI_API_TOKEN", &config->api_token,
+                  "an API token with the admin role, sent as 'Authorization: Bearer <token>' "
+                  "(automation, the test stacks); at least 32 characters; empty: none");
+  table.Add("GPS_UI_SESSION_IDLE_S", &config->session_idle_s, 3600,
+            "a login session unused this long ends (seconds)", 60, 30 * 86400);
+  table.Add("GPS_UI_SESSION_MAX_S", &config->session_max_s, 43200,
+            "every login session ends this long after the login, used or not (seconds)", 60,
+            90 * 86400);
+  table.Add("GPS_UI_COOKIE_SECURE", &config->cookie_secure, false,
+            "mark the session cookie Secure (the page is served over TLS by a proxy); a request "
+            "with X-Forwarded-Proto: https gets a Secure cookie either way");
   // The instance is the client id; an empty GPS_MQTT_CLIENT_ID means "use the instance".
   process::AddMqttSettings(table, &config->mqtt, "");
   process::AddRedisSettings(table, &config->redis);
@@ -33,6 +52,19 @@ void AddSettings(config::Table& table, Config* config, const std::string& host_n
     config->mqtt.client_id = config->instance;
     if (config->bind.empty()) {
       return Status::InvalidArgument("GPS_UI_BIND: empty; give an address such as 127.0.0.1");
+    }
+    if (config->event_streams > config->http_threads - 4) {
+      return Status::InvalidArgument(
+          "GPS_UI_EVENT_STREAMS: " + std::to_string(config->event_streams) +
+          " streams would leave fewer than 4 of GPS_UI_HTTP_THREADS (" +
+          std::to_string(config->http_threads) + ") for other requests");
+    }
+    if (!config->api_token.empty() && config->api_token.size() < 32) {
+      return Status::InvalidArgument(
+          "GPS_UI_API_TOKEN: shorter than 32 characters; use e.g. `openssl rand -hex 32`");
+    }
+    if (config->session_idle_s > config->session_max_s) {
+      return Status::InvalidArgument("GPS_UI_SESSION_IDLE_S: longer than GPS_UI_SESSION_MAX_S");
     }
     return Status::Ok();
   });

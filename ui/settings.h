@@ -16,7 +16,13 @@ struct Config {
   int port = 8080;                          // GPS_UI_PORT (0: any free port)
   std::string instance;                     // GPS_UI_INSTANCE: reply topic level and MQTT client id
   std::int64_t command_timeout_ms = 15000;  // GPS_UI_COMMAND_TIMEOUT_MS
-  int http_threads = 16;                    // GPS_UI_HTTP_THREADS
+  int http_threads = 32;                    // GPS_UI_HTTP_THREADS
+  int event_streams = 16;                   // GPS_UI_EVENT_STREAMS: open live-update streams
+  std::int64_t watch_interval_ms = 500;     // GPS_UI_WATCH_INTERVAL_MS
+  std::string api_token;                    // GPS_UI_API_TOKEN (secret): an admin API token
+  std::int64_t session_idle_s = 3600;       // GPS_UI_SESSION_IDLE_S
+  std::int64_t session_max_s = 43200;       // GPS_UI_SESSION_MAX_S
+  bool cookie_secure = false;               // GPS_UI_COOKIE_SECURE
   process::MqttSettings mqtt;
   process::RedisSettings redis;
   process::LogSettings log;

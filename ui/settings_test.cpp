@@ -29,7 +29,13 @@ TEST(SettingsTest, Defaults) {
   EXPECT_EQ(c->port, 8080);
   EXPECT_EQ(c->instance, "gps-ui-host-1");
   EXPECT_EQ(c->command_timeout_ms, 15000);
-  EXPECT_EQ(c->http_threads, 16);
+  EXPECT_EQ(c->http_threads, 32);
+  EXPECT_EQ(c->event_streams, 16);
+  EXPECT_EQ(c->watch_interval_ms, 500);
+  EXPECT_EQ(c->api_token, "");
+  EXPECT_EQ(c->session_idle_s, 3600);
+  EXPECT_EQ(c->session_max_s, 43200);
+  EXPECT_FALSE(c->cookie_secure);
   // The instance is the MQTT client id.
   EXPECT_EQ(c->mqtt.client_id, "gps-ui-host-1");
   EXPECT_EQ(c->mqtt.uri, "mqtt://127.0.0.1:1883");
@@ -64,7 +70,12 @@ TEST(SettingsTest, BadValuesNameTheirVariable) {
                         Case{{{"GPS_UI_INSTANCE", std::string(65, 'a')}}, "GPS_UI_INSTANCE"},
                         Case{{{"GPS_UI_BIND", ""}}, "GPS_UI_BIND"},
                         Case{{{"GPS_UI_HTTP_THREADS", "1"}}, "GPS_UI_HTTP_THREADS"},
-                        Case{{{"GPS_MQTT_CLIENT_ID", "other"}}, "GPS_MQTT_CLIENT_ID"}}) {
+                        Case{{{"GPS_MQTT_CLIENT_ID", "other"}}, "GPS_MQTT_CLIENT_ID"},
+                        Case{{{"GPS_UI_API_TOKEN", "short"}}, "GPS_UI_API_TOKEN"},
+                        Case{{{"GPS_UI_EVENT_STREAMS", "30"}}, "GPS_UI_EVENT_STREAMS"},
+                        Case{{{"GPS_UI_SESSION_IDLE_S", "7200"}, {"GPS_UI_SESSION_MAX_S", "3600"}},
+                             "GPS_UI_SESSION_IDLE_S"},
+                        Case{{{"GPS_UI_SESSION_MAX_S", "10"}}, "GPS_UI_SESSION_MAX_S"}}) {
     Result<Config> r = Load(c.env);
     ASSERT_FALSE(r.ok()) << c.variable;
     EXPECT_NE(r.status().message().find(c.variable), std::string::npos) << r.status().message();

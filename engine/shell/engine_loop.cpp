@@ -3,7 +3,10 @@
 #include <thread>
 
 #include "engine/saga/bundle.h"
+#include "engine/saga/history.h"
+#include "engine/shell/allow_list.h"
 #include "gps/crypto/seal.h"
+#include "gps/json/json.h"
 #include "gps/log/log.h"
 #include "gps/metrics/counters.h"
 #include "gps/protocol/names.h"
@@ -64,7 +67,81 @@ void EngineLoop::OnAnnounce(const InboundAnnounce& in) {
     if (!seen.ok()) {
       log::Warn("last-seen not recorded", {{"device_id", id}, {"err", seen.ToString()}});
     }
+    ApproveFromAllowList(in.announce);
   }
+}
+
+void EngineLoop::ApproveFromAllowList(const protocol::VerifiedAnnounce& announce) {
+  const std::string& id = announce.announce.device_id;
+  // One round trip for every announce; the saga is read only for a device that is listed.
+  Result<SagaStore::AllowListEntries> listed =
+      store_.LookupAllowList(announce.fingerprint, announce.announce.mac);
+  if (!listed.ok()) {
+    metrics::Inc("engine.allowlist_lookup_failures");
+    log::Warn("allow-list not read", {{"device_id", id}, {"err", listed.status().ToString()}});
+    return;
+  }
+  if (!listed->by_fingerprint && !listed->by_mac) {
+    return;
+  }
+  Result<std::optional<saga::Saga>> current = store_.Load(id);
+  if (!current.ok() || !*current) {
+    return;
+  }
+  std::string problem;
+  std::optional<AllowListMatch> match =
+      MatchAllowList(**current, listed->by_fingerprint, listed->by_mac, &problem);
+  if (!problem.empty()) {
+    metrics::Inc("engine.allowlist_entries_unusable");
+    log::Warn("allow-list entry not used", {{"device_id", id}, {"err", problem}});
+  }
+  if (!match) {
+    return;
+  }
+  metrics::Inc("engine.allowlist_approvals");
+  NameReservation reservation = ApproveWithName(id, match->name, kAllowListActor, {});
+  Result<std::optional<saga::Saga>> after = store_.Load(id);
+  bool started = after.ok() && *after && (*after)->phase == saga::Phase::kCheckingName &&
+                 (*after)->name == match->name && (*after)->approved_by == kAllowListActor;
+  std::string outcome = started ? "accepted" : reservation.granted ? "not applied" : "conflict";
+  std::string message = "matched by " + match->matched_by + " " + match->value + "; " +
+                        (started               ? "the name checks have started"
+                         : reservation.granted ? "the approval did not apply"
+                                               : "the name is reserved for another device (" +
+                                                     reservation.holder.substr(0, 12) + "…)");
+  log::Info("allow-list approval",
+            {{"device_id", id}, {"name", match->name}, {"outcome", outcome}, {"message", message}});
+  json::Writer w;
+  w.BeginObject()
+      .Field("at", FormatRfc3339(clock_.Now()))
+      .Field("actor", kAllowListActor)
+      .Field("action", "approve")
+      .Field("device", id)
+      .Field("name", match->name)
+      .Field("outcome", outcome)
+      .Field("message", message)
+      .EndObject();
+  Status audited = store_.AppendAudit(w.Take());
+  if (!audited.ok()) {
+    log::Warn("audit entry not stored", {{"device_id", id}, {"err", audited.ToString()}});
+  }
+}
+
+NameReservation EngineLoop::ApproveWithName(const std::string& device_id, const std::string& name,
+                                            const std::string& actor,
+                                            const saga::ReplyTarget& reply) {
+  NameReservation reservation;
+  if (protocol::ValidateDeviceName(name).ok()) {
+    reservation = Reserve(name, device_id);
+  }
+  Status st = Apply(device_id, [&](const std::optional<saga::Saga>&) -> Result<Event> {
+    return Event(ApproveRequested{name, actor, reply, reservation});
+  });
+  if (!st.ok() && reservation.granted) {
+    // The approval never reached the saga: do not leave the name reserved.
+    store_.ReleaseName(name, device_id);
+  }
+  return reservation;
 }
 
 void EngineLoop::OnAck(const InboundAck& in) {
@@ -115,17 +192,7 @@ void EngineLoop::OnCommand(const InboundCommand& in) {
                                  {"name", c.name},
                                  {"actor", c.actor}});
   if (c.kind == protocol::CommandKind::kApprove) {
-    NameReservation reservation;
-    if (protocol::ValidateDeviceName(c.name).ok()) {
-      reservation = Reserve(c.name, c.device_id);
-    }
-    Status st = Apply(c.device_id, [&](const std::optional<saga::Saga>&) -> Result<Event> {
-      return Event(ApproveRequested{c.name, c.actor, in.reply, reservation});
-    });
-    if (!st.ok() && reservation.granted) {
-      // The approval never reached the saga: do not leave the name reserved.
-      store_.ReleaseName(c.name, c.device_id);
-    }
+    ApproveWithName(c.device_id, c.name, c.actor, in.reply);
   } else {
     Apply(c.device_id, [&](const std::optional<saga::Saga>&) -> Result<Event> {
       switch (c.kind) {
@@ -307,6 +374,11 @@ Status EngineLoop::ApplyOnce(const std::string& device_id, const EventFor& event
     return decision.status();
   }
   metrics::Inc(std::string("engine.applied.") + std::string(EventName(*event)));
+  // An approval from the allow-list has nobody waiting for its answer.
+  std::erase_if(decision->commands, [](const Command& c) {
+    const SendReply* reply = std::get_if<SendReply>(&c);
+    return reply != nullptr && reply->target.empty();
+  });
   const std::optional<saga::Saga>& next = decision->next;
   bool changed = next && (!current || !(*next == *current));
   if (!changed) {
@@ -323,8 +395,12 @@ Status EngineLoop::ApplyOnce(const std::string& device_id, const EventFor& event
   for (const OutboxEntry& e : entries) {
     encoded.push_back(EncodeEntry(e));
   }
+  std::vector<std::string> history;
+  for (const HistoryEntry& h : HistoryEntries(current, *next, *event, ctx.now)) {
+    history.push_back(EncodeHistoryEntry(h));
+  }
   std::int64_t expected = current ? current->version : 0;
-  Result<bool> committed = store_.Commit(*next, expected, encoded);
+  Result<bool> committed = store_.Commit(*next, expected, encoded, history);
   if (!committed.ok()) {
     log::Warn("commit failed", {{"device_id", device_id}, {"err", committed.status().ToString()}});
     return committed.status();

@@ -50,6 +50,12 @@ class EngineLoop {
   void OnAnnounce(const InboundAnnounce& in);
   void OnAck(const InboundAck& in);
   void OnCommand(const InboundCommand& in);
+  // An approval as an operator's goes: reserve the name, then the ApproveRequested transition (the
+  // reservation is given back when the transition is not committed). Returns the reservation.
+  NameReservation ApproveWithName(const std::string& device_id, const std::string& name,
+                                  const std::string& actor, const saga::ReplyTarget& reply);
+  // After an accepted announce: approves a pending device the allow-list names (allow_list.h).
+  void ApproveFromAllowList(const protocol::VerifiedAnnounce& announce);
   void OnResult(const InboundResult& in);
 
   // Load -> decide -> commit -> carry out, for one device.

@@ -1,6 +1,7 @@
 #include "engine/store/saga_store.h"
 
 #include "embedded/engine_scripts.h"
+#include "engine/saga/history.h"
 
 namespace gps::engine {
 
@@ -64,18 +65,29 @@ Result<std::optional<saga::Saga>> SagaStore::Load(const std::string& device_id) 
 }
 
 Result<bool> SagaStore::Commit(const saga::Saga& next, std::int64_t expected_version,
-                               const std::vector<std::string>& outbox) {
-  std::vector<std::string> args = {std::to_string(expected_version), saga::EncodeSaga(next)};
+                               const std::vector<std::string>& outbox,
+                               const std::vector<std::string>& history) {
+  std::vector<std::string> args = {std::to_string(expected_version), saga::EncodeSaga(next),
+                                   std::to_string(kHistoryCapacity), std::to_string(outbox.size())};
   args.insert(args.end(), outbox.begin(), outbox.end());
-  GPS_ASSIGN_OR_RETURN(
-      redis::Reply r,
-      commit_.Run(conn_, {keys_.Saga(next.device_id), keys_.Outbox(next.device_id)}, args));
+  args.insert(args.end(), history.begin(), history.end());
+  GPS_ASSIGN_OR_RETURN(redis::Reply r,
+                       commit_.Run(conn_,
+                                   {keys_.Saga(next.device_id), keys_.Outbox(next.device_id),
+                                    keys_.History(next.device_id)},
+                                   args));
   GPS_ASSIGN_OR_RETURN(std::vector<redis::Reply> parts, r.AsArray());
   if (parts.size() != 2) {
     return Status::Internal("redis script commit: unexpected reply");
   }
   GPS_ASSIGN_OR_RETURN(std::int64_t ok, parts[0].AsInteger());
   return ok == 1;
+}
+
+Result<std::vector<std::string>> SagaStore::History(const std::string& device_id) {
+  GPS_ASSIGN_OR_RETURN(redis::Reply r,
+                       conn_.Command({"LRANGE", keys_.History(device_id), "0", "-1"}));
+  return StringsOf(r);
 }
 
 Result<std::vector<std::string>> SagaStore::Outbox(const std::string& device_id) {
@@ -146,6 +158,38 @@ Status SagaStore::SettleTimer(const std::string& device_id, Instant claim_until,
                                         {device_id, std::to_string(claim_until.ms),
                                          next_due ? std::to_string(next_due->ms) : std::string()}));
   return r.AsInteger().status();
+}
+
+Result<SagaStore::AllowListEntries> SagaStore::LookupAllowList(const std::string& fingerprint,
+                                                               const std::string& mac) {
+  GPS_ASSIGN_OR_RETURN(redis::Reply r,
+                       conn_.Command({"HMGET", keys_.AllowList(),
+                                      redis::Keys::AllowListFingerprintField(fingerprint),
+                                      redis::Keys::AllowListMacField(mac)}));
+  if (r.IsError()) {
+    return Status::Unavailable("redis: read the allow-list: " + r.error());
+  }
+  GPS_ASSIGN_OR_RETURN(std::vector<redis::Reply> fields, r.AsArray());
+  if (fields.size() != 2) {
+    return Status::Internal("redis: HMGET returned " + std::to_string(fields.size()) + " fields");
+  }
+  AllowListEntries out;
+  GPS_ASSIGN_OR_RETURN(out.by_fingerprint, fields[0].AsOptionalString());
+  GPS_ASSIGN_OR_RETURN(out.by_mac, fields[1].AsOptionalString());
+  return out;
+}
+
+Status SagaStore::AppendAudit(const std::string& entry_json) {
+  GPS_ASSIGN_OR_RETURN(std::vector<redis::Reply> r,
+                       conn_.Pipeline({{"LPUSH", keys_.Audit(), entry_json},
+                                       {"LTRIM", keys_.Audit(), "0",
+                                        std::to_string(redis::Keys::kAuditCapacity - 1)}}));
+  for (const redis::Reply& reply : r) {
+    if (reply.IsError()) {
+      return Status::Unavailable("redis: append to the audit log: " + reply.error());
+    }
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<std::string>> SagaStore::AllDevices() {

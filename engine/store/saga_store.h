@@ -28,10 +28,14 @@ class SagaStore {
 
   Result<std::optional<saga::Saga>> Load(const std::string& device_id);
 
-  // Writes next with version expected_version + 1 and appends outbox entries, if the stored
-  // version is still expected_version (0: no saga yet). false means another writer won: reload.
+  // Writes next with version expected_version + 1 and appends outbox entries and timeline
+  // entries (saga/history.h, capped at kHistoryCapacity), if the stored version is still
+  // expected_version (0: no saga yet). false means another writer won: reload.
   Result<bool> Commit(const saga::Saga& next, std::int64_t expected_version,
-                      const std::vector<std::string>& outbox);
+                      const std::vector<std::string>& outbox,
+                      const std::vector<std::string>& history = {});
+  // The device's timeline entries, oldest first.
+  Result<std::vector<std::string>> History(const std::string& device_id);
   Result<std::vector<std::string>> Outbox(const std::string& device_id);
   Status OutboxDone(const std::string& device_id, const std::vector<std::string>& entries);
 
@@ -54,6 +58,16 @@ class SagaStore {
                      std::optional<Instant> next_due);
   // Every device id, for the sweep that repairs timers and outboxes after a crash.
   Result<std::vector<std::string>> AllDevices();
+
+  // The allow-list's entries for a key fingerprint and a MAC (gps-ui writes them); nullopt where
+  // none is listed.
+  struct AllowListEntries {
+    std::optional<std::string> by_fingerprint;
+    std::optional<std::string> by_mac;
+  };
+  Result<AllowListEntries> LookupAllowList(const std::string& fingerprint, const std::string& mac);
+  // Adds an entry to the audit list gps-ui shows (newest first, capped).
+  Status AppendAudit(const std::string& entry_json);
 
   const redis::Keys& keys() const { return keys_; }
 

@@ -42,6 +42,7 @@ Stack::Stack(const TempDir& dir, StackOptions options)
   secrets_.hub_host = "gps-test-" + suffix_ + ".azure-devices.net";
   secrets_.hub_policy_name = "iothubowner";
   secrets_.hub_policy_key = crypto::Base64Encode(crypto::RandomBytes(32).value());
+  ui_api_token_ = "gps_" + crypto::HexEncode(crypto::RandomBytes(32).value());
 
   StartCloudsim(options.cloudsim_env);
 
@@ -65,6 +66,7 @@ Stack::Stack(const TempDir& dir, StackOptions options)
   ui["GPS_UI_INSTANCE"] = "ui-" + suffix_;
   ui.erase("GPS_MQTT_CLIENT_ID");  // gps-ui's client id is its instance name
   ui["GPS_LOG_LEVEL"] = "info";    // tests poll the API; a line per request would hide the rest
+  ui["GPS_UI_API_TOKEN"] = ui_api_token_;
   for (const auto& [k, v] : options.ui_env) {
     ui[k] = v;
   }
@@ -254,7 +256,10 @@ std::unique_ptr<Subprocess> Stack::StartGateway(const std::string& name, const s
 }
 
 // http::Client is one connection for one thread; test threads each get their own.
-Result<http::Response> Stack::HttpSend(const http::Request& request) {
+Result<http::Response> Stack::HttpSend(http::Request request) const {
+  if (request.url.rfind(ui_url() + "/", 0) == 0) {
+    request.headers.push_back({"Authorization", "Bearer " + ui_api_token_});
+  }
   thread_local http::Client client;
   return client.Send(request);
 }

@@ -84,6 +84,9 @@ class Stack {
   const Secrets& secrets() const { return secrets_; }
 
   std::string ui_url() const { return "http://127.0.0.1:" + std::to_string(ui_port_); }
+  // gps-ui's GPS_UI_API_TOKEN (an admin token): Get, PostJson and Send add it as
+  // "Authorization: Bearer" to every request for ui_url().
+  const std::string& ui_api_token() const { return ui_api_token_; }
   const CloudsimPorts& cloudsim_ports() const { return ports_; }
   TestServices& services() { return *services_; }
 
@@ -142,7 +145,9 @@ class Stack {
   std::map<std::string, Spec> specs_;
   std::string log_level_;
   std::vector<std::string> logs_;
-  static Result<http::Response> HttpSend(const http::Request& request);
+  // Sends request; one for gps-ui carries the API token.
+  Result<http::Response> HttpSend(http::Request request) const;
+  std::string ui_api_token_;
   // Guards the process and log lists: a chaos thread restarts processes while others read logs.
   mutable std::mutex mutex_;
 };

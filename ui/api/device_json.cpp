@@ -1,8 +1,23 @@
 #include "ui/api/device_json.h"
 
 #include <algorithm>
+#include <string_view>
 
 namespace gps::ui {
+
+namespace {
+
+// An RFC 3339 time, or null for an unset one (0).
+void TimeOrNull(json::Writer& w, std::string_view key, Instant t) {
+  w.Key(key);
+  if (t.ms > 0) {
+    w.String(FormatRfc3339(t));
+  } else {
+    w.Null();
+  }
+}
+
+}  // namespace
 
 void WriteDevice(json::Writer& w, const DeviceView& device) {
   const saga::Saga& s = device.saga;
@@ -18,20 +33,27 @@ void WriteDevice(json::Writer& w, const DeviceView& device) {
       .Field("name", s.name)
       .Field("error", s.last_error)
       .Field("approvedBy", s.approved_by);
-  w.Key("approvedAt");
-  if (s.approved_at.ms > 0) {
-    w.String(FormatRfc3339(s.approved_at));
-  } else {
-    w.Null();
-  }
+  TimeOrNull(w, "approvedAt", s.approved_at);
+  w.Field("revokedBy", s.revoked_by);
+  TimeOrNull(w, "revokeRequestedAt", s.revoke_requested_at);
+  TimeOrNull(w, "revokedAt", s.revoked_at);
+  TimeOrNull(w, "deliveredAt", s.delivered_at);
+  TimeOrNull(w, "provisionedAt", s.provisioned_at);
+  TimeOrNull(w, "updatedAt", s.updated_at);
+  w.Field("version", s.version);
   w.Key("steps").BeginObject();
   for (const auto& [slot, step] : s.steps) {
     w.Key(saga::SlotName(slot))
         .BeginObject()
         .Field("status", saga::StepStatusName(step.status))
         .Field("attempt", step.attempt)
-        .Field("error", step.last_error)
-        .EndObject();
+        .Field("error", step.last_error);
+    TimeOrNull(w, "startedAt", step.started);
+    TimeOrNull(w, "finishedAt", step.finished);
+    TimeOrNull(w, "deadline",
+               step.status == saga::StepStatus::kRunning ? step.deadline : Instant{});
+    TimeOrNull(w, "retryAt", step.status == saga::StepStatus::kWaiting ? step.retry_at : Instant{});
+    w.EndObject();
   }
   w.EndObject().EndObject();
 }

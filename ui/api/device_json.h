@@ -2,10 +2,15 @@
 // The device object of the REST API, built from a DeviceView, and the ?state= filter.
 //
 //   {"id", "mac", "fingerprint", "checkCode", "firstSeen", "lastSeen", "state", "phase", "name",
-//    "error", "approvedBy", "approvedAt", "steps": {"<slot>": {"status", "attempt", "error"}}}
+//    "error", "approvedBy", "approvedAt", "revokedBy", "revokeRequestedAt", "revokedAt",
+//    "deliveredAt", "provisionedAt", "updatedAt", "version",
+//    "steps": {"<slot>": {"status", "attempt", "error", "startedAt", "finishedAt", "deadline",
+//                         "retryAt"}}}
 //
-// Times are RFC 3339 UTC with milliseconds; approvedAt is null until an approval. Step data is
-// never included: it may hold sealed blobs, and the page has no use for it.
+// Times are RFC 3339 UTC with milliseconds, null while unset (deadline only while running,
+// retryAt only while waiting). version is the saga's compare-and-set counter: it grows with every
+// transition. Step data is never included: it may hold sealed blobs, and the page has no use for
+// it.
 // Pure; thread-safe.
 
 #include <optional>

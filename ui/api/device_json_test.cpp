@@ -56,6 +56,9 @@ TEST(DeviceJsonTest, ApprovedDeviceWithStepsButNoStepDataOrKeys) {
   saga::StepState running;
   running.status = saga::StepStatus::kRunning;
   running.attempt = 1;
+  running.started = Instant{1763880011000};
+  running.deadline = Instant{1763880015000};
+  running.retry_at = Instant{1763880099000};  // stale from an earlier wait: not shown
   saga::StepState failed;
   failed.status = saga::StepStatus::kFailed;
   failed.attempt = 3;
@@ -79,11 +82,24 @@ TEST(DeviceJsonTest, ApprovedDeviceWithStepsButNoStepDataOrKeys) {
   EXPECT_EQ(name_check.GetString("status").value(), "running");
   EXPECT_EQ(name_check.GetInt("attempt").value(), 1);
   EXPECT_EQ(name_check.GetString("error").value(), "");
+  EXPECT_EQ(name_check.GetString("startedAt").value(), "2025-11-23T06:40:11.000Z");
+  EXPECT_EQ(name_check.GetString("deadline").value(), "2025-11-23T06:40:15.000Z");
+  EXPECT_TRUE(name_check.Get("retryAt").value().IsNull());
+  EXPECT_TRUE(name_check.Get("finishedAt").value().IsNull());
   json::Value dps = steps.GetObject("dps").value();
   EXPECT_EQ(dps.GetString("status").value(), "failed");
   EXPECT_EQ(dps.GetInt("attempt").value(), 3);
   EXPECT_EQ(dps.GetString("error").value(), "dps: HTTP 429");
-  EXPECT_EQ(dps.Members().value().size(), 3u);
+  // Status, attempt, error and times only: never the worker's data.
+  std::vector<std::string> keys;
+  std::vector<std::pair<std::string, json::Value>> members = dps.Members().value();
+  for (const auto& [key, value] : members) {
+    keys.push_back(key);
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"status", "attempt", "error", "startedAt", "finishedAt",
+                                            "deadline", "retryAt"}));
+  EXPECT_TRUE(dps.Get("retryAt").value().IsNull()) << "only a waiting step has a retry time";
+  EXPECT_TRUE(dps.Get("deadline").value().IsNull()) << "only a running step has a lease";
   // Nothing sealed, no keys.
   EXPECT_EQ(text.find("U0VBTEVE"), std::string::npos);
   EXPECT_EQ(text.find("sealed"), std::string::npos);

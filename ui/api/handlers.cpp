@@ -3,6 +3,7 @@
 #include "gps/json/json.h"
 #include "gps/log/log.h"
 #include "gps/metrics/counters.h"
+#include "gps/protocol/names.h"
 #include "ui/api/command_response.h"
 #include "ui/api/device_json.h"
 #include "ui/api/requests.h"
@@ -18,10 +19,9 @@ HttpResponse ReadFailure(const Status& st) {
 
 }  // namespace
 
-ApiHandlers::ApiHandlers(DeviceReader& devices, Commander& commander)
-    : devices_(devices), commander_(commander) {}
-
-std::string ApiHandlers::ActorFor(const HttpRequest&) { return "ui"; }
+ApiHandlers::ApiHandlers(DeviceReader& devices, Commander& commander, AuditLog& audit,
+                         const Clock& clock)
+    : devices_(devices), commander_(commander), audit_(audit), clock_(clock) {}
 
 HttpResponse ApiHandlers::Health(const HttpRequest&) {
   Status redis = devices_.Ping();
@@ -73,6 +73,24 @@ HttpResponse ApiHandlers::GetDevice(const HttpRequest&, const std::string& id) {
   return JsonResponse(200, DeviceJson(**device));
 }
 
+HttpResponse ApiHandlers::DeviceHistory(const HttpRequest&, const std::string& id) {
+  if (std::optional<Refusal> bad = CheckDeviceId(id)) {
+    return ErrorResponse(*bad);
+  }
+  Result<std::optional<DeviceView>> device = devices_.Get(id);
+  if (!device.ok() && device.status().IsUnavailable()) {
+    return ReadFailure(device.status());
+  }
+  if (device.ok() && !*device) {
+    return ErrorResponse(404, "no device with this id has announced itself");
+  }
+  Result<std::vector<std::string>> entries = devices_.History(id);
+  if (!entries.ok()) {
+    return ReadFailure(entries.status());
+  }
+  return JsonArrayResponse(*entries);
+}
+
 std::optional<HttpResponse> ApiHandlers::RefuseUnknownDevice(const std::string& id) {
   Result<std::optional<DeviceView>> device = devices_.Get(id);
   if (device.ok() && !*device) {
@@ -81,12 +99,9 @@ std::optional<HttpResponse> ApiHandlers::RefuseUnknownDevice(const std::string& 
   return std::nullopt;
 }
 
-HttpResponse ApiHandlers::Approve(const HttpRequest& request, const std::string& id) {
+HttpResponse ApiHandlers::Approve(const HttpRequest& request, const std::string& id,
+                                  const Caller& caller) {
   if (std::optional<Refusal> bad = CheckDeviceId(id)) {
-    return ErrorResponse(*bad);
-  }
-  if (std::optional<Refusal> bad =
-          CheckSameOrigin(request.Header("Origin"), request.Header("Host"))) {
     return ErrorResponse(*bad);
   }
   if (std::optional<Refusal> bad = CheckJsonContentType(request.Header("Content-Type"))) {
@@ -100,44 +115,54 @@ HttpResponse ApiHandlers::Approve(const HttpRequest& request, const std::string&
     metrics::Inc("ui.approvals_refused_locally");
     return ErrorResponse(400, body.status().message());
   }
+  return ApproveAs(id, body->name, caller);
+}
+
+HttpResponse ApiHandlers::ApproveAs(const std::string& id, const std::string& name,
+                                    const Caller& caller) {
+  if (std::optional<Refusal> bad = CheckDeviceId(id)) {
+    return ErrorResponse(*bad);
+  }
+  Status valid = protocol::ValidateDeviceName(name);
+  if (!valid.ok()) {
+    metrics::Inc("ui.approvals_refused_locally");
+    return ErrorResponse(400, "invalid name: " + valid.message());
+  }
   if (std::optional<HttpResponse> unknown = RefuseUnknownDevice(id)) {
     return *unknown;
   }
   protocol::OperatorCommand command;
   command.kind = protocol::CommandKind::kApprove;
   command.device_id = id;
-  command.name = body->name;
-  command.actor = ActorFor(request);
+  command.name = name;
+  command.actor = caller.actor;
   return SendCommand(command);
 }
 
-HttpResponse ApiHandlers::Dismiss(const HttpRequest& request, const std::string& id) {
-  return DeviceCommand(request, id, protocol::CommandKind::kDismiss);
+HttpResponse ApiHandlers::Dismiss(const HttpRequest&, const std::string& id, const Caller& caller) {
+  return DeviceCommand(id, caller, protocol::CommandKind::kDismiss);
 }
 
-HttpResponse ApiHandlers::Retry(const HttpRequest& request, const std::string& id) {
-  return DeviceCommand(request, id, protocol::CommandKind::kRetry);
+HttpResponse ApiHandlers::Retry(const HttpRequest&, const std::string& id, const Caller& caller) {
+  return DeviceCommand(id, caller, protocol::CommandKind::kRetry);
 }
 
-HttpResponse ApiHandlers::Revoke(const HttpRequest& request, const std::string& id) {
-  return DeviceCommand(request, id, protocol::CommandKind::kRevoke);
+HttpResponse ApiHandlers::Revoke(const HttpRequest&, const std::string& id, const Caller& caller) {
+  return DeviceCommand(id, caller, protocol::CommandKind::kRevoke);
 }
 
-HttpResponse ApiHandlers::RunNow(const HttpRequest& request, const std::string& id) {
+HttpResponse ApiHandlers::RunNow(const HttpRequest& request, const std::string& id,
+                                 const Caller& caller) {
   Result<RunNowRequest> body = ParseRunNowBody(request.body);
   if (!body.ok()) {
     return ErrorResponse(400, body.status().message());
   }
-  return DeviceCommand(request, id, protocol::CommandKind::kRunNow, body->step);
+  return DeviceCommand(id, caller, protocol::CommandKind::kRunNow, body->step);
 }
 
-HttpResponse ApiHandlers::DeviceCommand(const HttpRequest& request, const std::string& id,
+HttpResponse ApiHandlers::DeviceCommand(const std::string& id, const Caller& caller,
                                         protocol::CommandKind kind, std::string step) {
   if (std::optional<Refusal> bad = CheckDeviceId(id)) {
-    return ErrorResponse(*bad);
-  }
-  if (std::optional<Refusal> bad =
-          CheckSameOrigin(request.Header("Origin"), request.Header("Host"))) {
     return ErrorResponse(*bad);
   }
   if (std::optional<HttpResponse> unknown = RefuseUnknownDevice(id)) {
@@ -146,7 +171,7 @@ HttpResponse ApiHandlers::DeviceCommand(const HttpRequest& request, const std::s
   protocol::OperatorCommand command;
   command.kind = kind;
   command.device_id = id;
-  command.actor = ActorFor(request);
+  command.actor = caller.actor;
   command.step = std::move(step);
   return SendCommand(command);
 }
@@ -166,6 +191,18 @@ HttpResponse ApiHandlers::SendCommand(const protocol::OperatorCommand& command) 
                                  {"http_status", response.status},
                                  {"reply", engine_answer},
                                  {"message", message}});
+  AuditEntry entry;
+  entry.at = clock_.Now();
+  entry.actor = command.actor;
+  entry.action = kind;
+  entry.device = command.device_id;
+  entry.name = command.step.empty() ? command.name : command.step;
+  // The engine's reply status; when none came, what gps-ui could not do.
+  entry.outcome = reply.ok() ? std::string(protocol::ReplyStatusName(reply->status))
+                  : reply.status().IsDeadlineExceeded() ? "no reply"
+                                                        : "not sent";
+  entry.message = reply.ok() ? reply->message : reply.status().message();
+  audit_.Append(entry);
   return response;
 }
 

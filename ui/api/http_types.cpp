@@ -41,4 +41,14 @@ HttpResponse JsonResponse(int status, std::string body) {
   return r;
 }
 
+HttpResponse JsonArrayResponse(const std::vector<std::string>& items) {
+  json::Writer w;
+  w.BeginArray();
+  for (const std::string& item : items) {
+    w.Raw(item);
+  }
+  w.EndArray();
+  return JsonResponse(200, w.Take());
+}
+
 }  // namespace gps::ui

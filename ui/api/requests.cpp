@@ -1,5 +1,7 @@
 #include "ui/api/requests.h"
 
+#include <charconv>
+
 #include "gps/core/text.h"
 #include "gps/json/json.h"
 #include "gps/protocol/names.h"
@@ -46,12 +48,51 @@ std::optional<Refusal> CheckJsonContentType(const std::optional<std::string>& co
   return std::nullopt;
 }
 
-std::optional<Refusal> CheckBodySize(std::size_t bytes) {
-  if (bytes > kMaxApproveBodyBytes) {
+std::optional<Refusal> CheckBodySize(std::size_t bytes, std::size_t max_bytes) {
+  if (bytes > max_bytes) {
     return Refusal{
-        413, "the request body is larger than " + std::to_string(kMaxApproveBodyBytes) + " bytes"};
+        413, "the request body is too large: more than " + std::to_string(max_bytes) + " bytes"};
   }
   return std::nullopt;
+}
+
+Result<json::Document> ParseJsonObjectBody(const HttpRequest& request, std::size_t max_bytes,
+                                           Refusal* refusal) {
+  std::optional<Refusal> bad = CheckJsonContentType(request.Header("Content-Type"));
+  if (!bad) {
+    bad = CheckBodySize(request.body.size(), max_bytes);
+  }
+  if (!bad && TrimBlanks(request.body).empty()) {
+    bad = Refusal{400, "the request body is empty; send a JSON object"};
+  }
+  if (bad) {
+    *refusal = *bad;
+    return Status::InvalidArgument(bad->message);
+  }
+  Result<json::Document> doc = json::ParseObject(request.body, max_bytes, "body");
+  if (!doc.ok()) {
+    *refusal = Refusal{400, doc.status().message()};
+  }
+  return doc;
+}
+
+Result<std::int64_t> ParseIntParam(const std::vector<std::string>& values, std::string_view name,
+                                   std::int64_t fallback, std::int64_t min, std::int64_t max) {
+  if (values.empty()) {
+    return fallback;
+  }
+  const std::string range = std::to_string(min) + "-" + std::to_string(max);
+  if (values.size() > 1) {
+    return Status::InvalidArgument(std::string(name) + " may be given once");
+  }
+  std::int64_t n = 0;
+  const std::string& text = values.front();
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < min || n > max) {
+    return Status::InvalidArgument(std::string(name) + ": '" + text.substr(0, 20) +
+                                   "' is not a whole number in " + range);
+  }
+  return n;
 }
 
 Result<ApproveRequest> ParseApproveBody(std::string_view body) {

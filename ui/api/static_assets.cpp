@@ -15,13 +15,27 @@ constexpr std::string_view kContentSecurityPolicy =
 Asset IndexPage() { return Asset{"text/html; charset=utf-8", assets::kIndexHtml}; }
 
 std::optional<Asset> StaticAsset(std::string_view file) {
-  if (file == "app.js") {
-    return Asset{"text/javascript; charset=utf-8", assets::kAppJs};
+  constexpr std::string_view kJs = "text/javascript; charset=utf-8";
+  static constexpr std::pair<std::string_view, std::string_view> kScripts[] = {
+      {"app.js", assets::kAppJs},         {"common.js", assets::kCommonJs},
+      {"devices.js", assets::kDevicesJs}, {"pending.js", assets::kPendingJs},
+      {"lists.js", assets::kListsJs},     {"device.js", assets::kDeviceJs},
+      {"admin.js", assets::kAdminJs},
+  };
+  for (const auto& [name, body] : kScripts) {
+    if (file == name) {
+      return Asset{kJs, body};
+    }
   }
   if (file == "style.css") {
     return Asset{"text/css; charset=utf-8", assets::kStyleCss};
   }
   return std::nullopt;
+}
+
+std::vector<std::string_view> StaticAssetNames() {
+  return {"app.js",   "common.js", "devices.js", "pending.js",
+          "lists.js", "device.js", "admin.js",   "style.css"};
 }
 
 HttpResponse AssetResponse(const Asset& asset) {

@@ -8,9 +8,36 @@ namespace gps::ui {
 namespace {
 
 std::vector<std::pair<std::string, Asset>> AllAssets() {
-  return {{"index.html", IndexPage()},
-          {"app.js", StaticAsset("app.js").value()},
-          {"style.css", StaticAsset("style.css").value()}};
+  std::vector<std::pair<std::string, Asset>> out = {{"index.html", IndexPage()}};
+  for (std::string_view name : StaticAssetNames()) {
+    out.emplace_back(std::string(name), StaticAsset(name).value());
+  }
+  return out;
+}
+
+// Every script, concatenated.
+std::string AllScripts() {
+  std::string js;
+  for (std::string_view name : StaticAssetNames()) {
+    if (name.ends_with(".js")) {
+      js += std::string(StaticAsset(name)->body);
+    }
+  }
+  return js;
+}
+
+TEST(StaticAssetsTest, EveryModuleImportedIsServed) {
+  std::regex import_from(R"re(from '\./([a-z-]+\.js)')re");
+  int checked = 0;
+  for (std::string_view name : StaticAssetNames()) {
+    std::string body(StaticAsset(name)->body);
+    for (auto it = std::sregex_iterator(body.begin(), body.end(), import_from);
+         it != std::sregex_iterator(); ++it) {
+      EXPECT_TRUE(StaticAsset((*it)[1].str()).has_value()) << name << " imports " << (*it)[1];
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 6);
 }
 
 TEST(StaticAssetsTest, ThePageLoadsOnlyAssetsThisServerHas) {
@@ -20,8 +47,8 @@ TEST(StaticAssetsTest, ThePageLoadsOnlyAssetsThisServerHas) {
   for (auto it = std::sregex_iterator(page.begin(), page.end(), ref); it != std::sregex_iterator();
        ++it) {
     std::string target = (*it)[1];
-    if (target == "data:,") {
-      continue;  // the empty favicon
+    if (target == "data:," || target.rfind("#", 0) == 0) {
+      continue;  // the empty favicon, links between the page's views
     }
     ASSERT_EQ(target.rfind("/static/", 0), 0u) << target;
     EXPECT_TRUE(StaticAsset(target.substr(8)).has_value()) << target;
@@ -41,7 +68,7 @@ TEST(StaticAssetsTest, NothingIsFetchedFromElsewhere) {
 }
 
 TEST(StaticAssetsTest, TheScriptNeverWritesHtml) {
-  std::string js(StaticAsset("app.js")->body);
+  std::string js = AllScripts();
   for (const char* sink : {"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write",
                            "eval(", "new Function"}) {
     EXPECT_EQ(js.find(sink), std::string::npos) << sink;
@@ -50,12 +77,15 @@ TEST(StaticAssetsTest, TheScriptNeverWritesHtml) {
 
 TEST(StaticAssetsTest, ThePageHasTheTestIdsBrowserTestsUse) {
   std::string page(IndexPage().body);
-  std::string js(StaticAsset("app.js")->body);
-  for (const char* id : {"pending-rows", "device-rows", "pending-empty", "connection-error"}) {
+  std::string js = AllScripts();
+  for (const char* id : {"pending-rows", "device-rows", "pending-empty", "connection-error",
+                         "login-form", "timeline-rows", "revoke-dialog", "audit-rows",
+                         "bulk-approve", "allowlist-rows", "user-rows", "token-rows"}) {
     EXPECT_NE(page.find(std::string("data-testid=\"") + id + "\""), std::string::npos) << id;
   }
-  for (const char* prefix : {"'pending-row-'", "'name-input-'", "'approve-'", "'dismiss-'",
-                             "'error-'", "'device-row-'", "'device-state-'"}) {
+  for (const char* prefix :
+       {"'pending-row-'", "'name-input-'", "'approve-'", "'dismiss-'", "'error-'", "'device-row-'",
+        "'device-state-'", "'step-row-'", "'timeline-row'", "'select-'"}) {
     EXPECT_NE(js.find(prefix), std::string::npos) << prefix;
   }
 }

@@ -73,6 +73,28 @@ std::string ErrorBody(std::string_view message) {
   return "{\"error\":" + json::Quote(message) + "}";
 }
 
+// Streams the body in chunks until the stream function says it is done (the chunked body then
+// ends properly) or the client is gone (the connection is dropped).
+void StreamBody(httplib::Response& res, std::function<bool(const StreamWrite& write)> stream,
+                const std::string& content_type) {
+  res.set_chunked_content_provider(content_type, [stream = std::move(stream)](
+                                                     std::size_t, httplib::DataSink& sink) {
+    bool client_there = true;
+    StreamWrite write = [&](std::string_view piece) {
+      client_there = client_there && sink.is_writable() && sink.write(piece.data(), piece.size());
+      return client_there;
+    };
+    bool more = stream(write);
+    if (!client_there) {
+      return false;
+    }
+    if (!more) {
+      sink.done();
+    }
+    return true;
+  });
+}
+
 }  // namespace
 
 std::string FormatHttpDate(std::int64_t unix_seconds) {
@@ -117,7 +139,11 @@ HttpServer::HttpServer(HttpServerOptions options, const Router& router)
     for (const auto& [name, value] : out.headers) {
       res.set_header(name, value);
     }
-    res.set_content(std::move(out.body), out.content_type);
+    if (out.stream) {
+      StreamBody(res, std::move(out.stream), out.content_type);
+    } else {
+      res.set_content(std::move(out.body), out.content_type);
+    }
     AddCommonHeaders(res);
   };
   s.Get(".*", handle);

@@ -1,296 +1,132 @@
-// gps-ui page: polls GET /api/devices and keeps two tables up to date without disturbing what the
-// operator is typing. Every value is put on the page with textContent or setAttribute, never as
-// HTML, so nothing a device or the engine sends can inject markup or script.
-'use strict';
+// gps-ui page: logs in, keeps the device list live (devices.js) and shows one view at a time,
+// chosen by the address's #fragment so that every view can be linked to and the back button
+// works: #pending, #in-progress, #failed, #provisioned, #revoked, #dismissed, #device/<id>,
+// #audit, #allow-list, #users.
 
-(function () {
-  const POLL_MS = 2000;
+import {
+  $, applyRole, call, can, currentSession, refreshTimes, setLoggedOutHandler, setSession,
+  setText, showNotice,
+} from './common.js';
+import { initAdmin, showAllowList, showAudit, showUsers } from './admin.js';
+import { hideDevice, initDevice, showDevice } from './device.js';
+import { allDevices, onDevices, startDevices, stopDevices } from './devices.js';
+import { LISTS, countFor, initLists, showList } from './lists.js';
+import { initPending, renderPending } from './pending.js';
 
-  const pendingRows = document.querySelector('[data-testid="pending-rows"]');
-  const pendingEmpty = document.querySelector('[data-testid="pending-empty"]');
-  const deviceRows = document.querySelector('[data-testid="device-rows"]');
-  const deviceEmpty = document.querySelector('[data-testid="device-empty"]');
-  const banner = document.querySelector('[data-testid="connection-error"]');
-  const status = document.querySelector('[data-testid="refresh-status"]');
+const TIMES_MS = 5000;
 
-  // Rows by device id. A pending row lives until the device leaves the pending state, so its
-  // name box and its last result survive every refresh.
-  const pending = new Map();
-  const others = new Map();
-  // Server clock minus browser clock, from the Date header, so "last seen" is right even when
-  // the operator's clock is off.
-  let skewMs = 0;
-
-  function element(tag, attributes, text) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes || {})) {
-      node.setAttribute(name, String(value));
-    }
-    if (text !== undefined) {
-      node.textContent = String(text);
-    }
-    return node;
+function showSession(value) {
+  setSession(value);
+  $('login').hidden = value !== null;
+  $('main').hidden = value === null;
+  $('user-info').hidden = value === null;
+  if (value) {
+    setText($('user-name'), value.user);
+    setText($('user-role'), value.role);
+    document.body.dataset.role = value.role;
+    applyRole();
   }
+}
 
-  function setText(node, text, title) {
-    const value = text === undefined || text === null ? '' : String(text);
-    if (node.textContent !== value) {
-      node.textContent = value;
-    }
-    if (title === undefined || title === null || title === '') {
-      node.removeAttribute('title');
-    } else if (node.getAttribute('title') !== String(title)) {
-      node.setAttribute('title', String(title));
-    }
+function loggedOut(message) {
+  if (!currentSession()) {
+    return;
   }
+  stopDevices();
+  showSession(null);
+  showNotice('', true);
+  setText($('login-error'), message || '');
+  setText($('refresh-status'), 'Logged out');
+}
 
-  function relativeTime(iso) {
-    const then = Date.parse(iso);
-    if (Number.isNaN(then)) {
-      return 'unknown';
-    }
-    const seconds = Math.max(0, Math.round((Date.now() + skewMs - then) / 1000));
-    if (seconds < 5) {
-      return 'just now';
-    }
-    if (seconds < 60) {
-      return seconds + ' s ago';
-    }
-    if (seconds < 3600) {
-      return Math.floor(seconds / 60) + ' min ago';
-    }
-    if (seconds < 86400) {
-      return Math.floor(seconds / 3600) + ' h ago';
-    }
-    return Math.floor(seconds / 86400) + ' d ago';
+function updateCounts() {
+  setText($('count-pending'), allDevices().filter((d) => d.state === 'pending').length);
+  for (const list of Object.keys(LISTS)) {
+    setText($('count-' + list), countFor(list));
   }
+}
 
-  function exactTime(iso) {
-    const then = Date.parse(iso);
-    return Number.isNaN(then) ? String(iso) : iso + ' (' + new Date(then).toLocaleString() + ')';
+function route() {
+  if (!currentSession()) {
+    return;
   }
-
-  function shortFingerprint(fingerprint) {
-    const text = String(fingerprint || '');
-    return text.length > 19 ? text.slice(0, 19) + '…' : text;
+  const hash = decodeURIComponent(location.hash.replace(/^#/, '')) || 'pending';
+  let section = hash;
+  let nav = hash;
+  hideDevice();
+  if (hash.startsWith('device/')) {
+    section = 'device';
+    nav = '';
+    showDevice(hash.slice('device/'.length));
+  } else if (LISTS[hash]) {
+    section = 'list';
+    showList(hash);
+  } else if (hash === 'audit') {
+    showAudit();
+  } else if (hash === 'allow-list') {
+    showAllowList();
+  } else if (hash === 'users' && can('admin')) {
+    showUsers();
+  } else {
+    section = 'pending';
+    nav = 'pending';
+    renderPending();
   }
-
-  // The error message of a failed response: {"error": "..."} when the server sent one.
-  async function errorMessage(response) {
-    try {
-      const body = await response.json();
-      if (body && typeof body.error === 'string' && body.error !== '') {
-        return body.error;
-      }
-    } catch (ignored) {
-      // Not JSON: fall back to the status line.
-    }
-    return 'HTTP ' + response.status + (response.statusText ? ' ' + response.statusText : '');
+  for (const node of document.querySelectorAll('[data-view-section]')) {
+    node.hidden = node.dataset.viewSection !== section;
   }
-
-  function showResult(row, text, ok) {
-    setText(row.result, text);
-    row.result.className = ok ? 'result-ok' : 'result-error';
-  }
-
-  async function sendCommand(row, command) {
-    // Stray spaces from a paste are not part of a name; every other rule is the server's to check.
-    const body = command === 'approve' ? JSON.stringify({ name: row.input.value.trim() }) : '{}';
-    row.approve.disabled = true;
-    row.dismiss.disabled = true;
-    showResult(row, command === 'approve' ? 'Approving…' : 'Dismissing…', true);
-    try {
-      const response = await fetch(
-        '/api/devices/' + encodeURIComponent(row.id) + '/' + command,
-        { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body });
-      if (response.ok) {
-        showResult(row, command === 'approve' ? 'Approved; provisioning…' : 'Dismissed', true);
-        refreshSoon();
-      } else {
-        showResult(row, await errorMessage(response), false);
-      }
-    } catch (error) {
-      showResult(row, 'The server could not be reached: ' + error.message, false);
-    } finally {
-      row.approve.disabled = false;
-      row.dismiss.disabled = false;
-    }
-  }
-
-  function makePendingRow(id) {
-    const tr = element('tr', { 'data-testid': 'pending-row-' + id, 'data-device-id': id });
-    const row = {
-      id: id,
-      tr: tr,
-      mac: element('td', { class: 'mono', 'data-testid': 'mac-' + id }),
-      fingerprint: element('td', { class: 'mono', 'data-testid': 'fingerprint-' + id }),
-      checkCode: element('td', { class: 'mono', 'data-testid': 'check-code-' + id }),
-      lastSeen: element('td', { 'data-testid': 'last-seen-' + id }),
-      input: element('input', {
-        type: 'text',
-        'data-testid': 'name-input-' + id,
-        'aria-label': 'Name for this gateway',
-        placeholder: 'gw-site-0001',
-        maxlength: 63,
-        autocomplete: 'off',
-        spellcheck: 'false',
-      }),
-      approve: element('button', { type: 'button', class: 'approve', 'data-testid': 'approve-' + id },
-                       'Approve'),
-      dismiss: element('button', { type: 'button', class: 'dismiss', 'data-testid': 'dismiss-' + id },
-                       'Dismiss'),
-      result: element('td', { 'data-testid': 'error-' + id, 'aria-live': 'polite' }),
-    };
-    const nameCell = element('td');
-    nameCell.appendChild(row.input);
-    const actions = element('td');
-    actions.appendChild(row.approve);
-    actions.appendChild(row.dismiss);
-    for (const cell of [row.mac, row.fingerprint, row.checkCode, row.lastSeen, nameCell, actions,
-                        row.result]) {
-      tr.appendChild(cell);
-    }
-    row.approve.addEventListener('click', () => sendCommand(row, 'approve'));
-    row.dismiss.addEventListener('click', () => sendCommand(row, 'dismiss'));
-    row.input.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && !row.approve.disabled) {
-        sendCommand(row, 'approve');
-      }
-    });
-    return row;
-  }
-
-  function updatePendingRow(row, device) {
-    setText(row.mac, device.mac);
-    setText(row.fingerprint, shortFingerprint(device.fingerprint), device.fingerprint);
-    setText(row.checkCode, device.checkCode);
-    setText(row.lastSeen, relativeTime(device.lastSeen), exactTime(device.lastSeen));
-  }
-
-  function stepErrors(device) {
-    const parts = [];
-    for (const step of Object.values(device.steps || {})) {
-      // Step errors already name their cloud ("vault: HTTP 500: ...").
-      if (step && step.status === 'failed' && step.error) {
-        parts.push(step.error);
-      }
-    }
-    return parts.join('; ');
-  }
-
-  function makeOtherRow(id) {
-    const tr = element('tr', { 'data-testid': 'device-row-' + id, 'data-device-id': id });
-    const row = {
-      id: id,
-      tr: tr,
-      mac: element('td', { class: 'mono', 'data-testid': 'device-mac-' + id }),
-      name: element('td', { 'data-testid': 'device-name-' + id }),
-      state: element('td', { 'data-testid': 'device-state-' + id }),
-      lastSeen: element('td', { 'data-testid': 'device-last-seen-' + id }),
-      error: element('td', { class: 'result-error', 'data-testid': 'device-error-' + id }),
-    };
-    for (const cell of [row.mac, row.name, row.state, row.lastSeen, row.error]) {
-      tr.appendChild(cell);
-    }
-    return row;
-  }
-
-  function updateOtherRow(row, device) {
-    setText(row.mac, device.mac, device.id);
-    setText(row.name, device.name);
-    const phase = device.phase && device.phase !== device.state ? device.phase : '';
-    setText(row.state, device.state, phase ? 'phase: ' + phase : '');
-    row.state.className = 'state state-' + String(device.state).replace(/[^a-z]/g, '');
-    setText(row.lastSeen, relativeTime(device.lastSeen), exactTime(device.lastSeen));
-    setText(row.error, device.error || stepErrors(device));
-  }
-
-  // Brings tbody's rows to `devices` (in order), creating, updating and removing rows in place.
-  // Rows that leave go first, so a row that stays is only moved when the order really changed:
-  // moving a row would take the focus out of a name box the operator is typing in.
-  function reconcile(tbody, rows, devices, make, update) {
-    const wanted = new Set(devices.map((d) => String(d.id)));
-    for (const [id, row] of rows) {
-      if (!wanted.has(id)) {
-        row.tr.remove();
-        rows.delete(id);
-      }
-    }
-    let cursor = tbody.firstChild;
-    for (const device of devices) {
-      const id = String(device.id);
-      let row = rows.get(id);
-      if (!row) {
-        row = make(id);
-        rows.set(id, row);
-      }
-      update(row, device);
-      if (row.tr === cursor) {
-        cursor = cursor.nextSibling;
-      } else {
-        tbody.insertBefore(row.tr, cursor);
-      }
-    }
-  }
-
-  function render(devices) {
-    const waiting = devices.filter((d) => d.state === 'pending');
-    const rest = devices.filter((d) => d.state !== 'pending');
-    reconcile(pendingRows, pending, waiting, makePendingRow, updatePendingRow);
-    reconcile(deviceRows, others, rest, makeOtherRow, updateOtherRow);
-    pendingEmpty.hidden = waiting.length > 0;
-    deviceEmpty.hidden = rest.length > 0;
-  }
-
-  function showProblem(text) {
-    if (text) {
-      setText(banner, text);
-      banner.hidden = false;
+  for (const link of document.querySelectorAll('nav a[data-view]')) {
+    if (link.dataset.view === nav) {
+      link.setAttribute('aria-current', 'page');
     } else {
-      banner.hidden = true;
+      link.removeAttribute('aria-current');
     }
   }
+}
 
-  let timer = null;
-  let inFlight = false;
+function loggedIn(value) {
+  showSession(value);
+  startDevices();
+  route();
+}
 
-  async function refresh() {
-    if (inFlight) {
+async function start() {
+  setLoggedOutHandler(loggedOut);
+  initPending();
+  initLists();
+  initDevice();
+  initAdmin();
+  onDevices(updateCounts);
+  window.addEventListener('hashchange', route);
+  setInterval(() => refreshTimes(), TIMES_MS);
+
+  $('login-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    setText($('login-error'), '');
+    const form = new FormData($('login-form'));
+    const result = await call('POST', '/api/login', {
+      username: form.get('username'),
+      password: form.get('password'),
+    });
+    if (!result.ok) {
+      setText($('login-error'), result.error);
       return;
     }
-    inFlight = true;
-    clearTimeout(timer);
-    try {
-      const response = await fetch('/api/devices', {
-        headers: { Accept: 'application/json' },
-        cache: 'no-store',
-      });
-      const date = Date.parse(response.headers.get('Date') || '');
-      if (!Number.isNaN(date)) {
-        skewMs = date - Date.now();
-      }
-      if (!response.ok) {
-        throw new Error(await errorMessage(response));
-      }
-      const devices = await response.json();
-      if (!Array.isArray(devices)) {
-        throw new Error('unexpected answer from the server');
-      }
-      render(devices);
-      showProblem('');
-      setText(status, 'Updated ' + new Date().toLocaleTimeString());
-    } catch (error) {
-      showProblem('Cannot load the device list: ' + error.message);
-    } finally {
-      inFlight = false;
-      timer = setTimeout(refresh, POLL_MS);
-    }
-  }
+    $('login-form').reset();
+    loggedIn(result.body);
+  });
+  $('logout').addEventListener('click', async () => {
+    await call('POST', '/api/logout', {});
+    loggedOut('');
+  });
 
-  function refreshSoon() {
-    clearTimeout(timer);
-    timer = setTimeout(refresh, 200);
+  const who = await call('GET', '/api/session');
+  if (who.ok) {
+    loggedIn(who.body);
+  } else {
+    showSession(null);
+    setText($('refresh-status'), who.status === 401 ? 'Logged out' : who.error);
   }
+}
 
-  refresh();
-})();
+start();

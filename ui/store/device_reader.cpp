@@ -1,5 +1,6 @@
 #include "ui/store/device_reader.h"
 
+#include "gps/json/json.h"
 #include "gps/log/log.h"
 #include "gps/metrics/counters.h"
 
@@ -11,6 +12,8 @@ namespace {
 constexpr std::size_t kRepliesPerDevice = 3;
 // Bounds the memory of "already reported"; past it, reports may repeat.
 constexpr std::size_t kMaxReported = 10000;
+// A timeline entry is a few hundred bytes; a cloud's error text can make it longer.
+constexpr std::size_t kMaxHistoryEntryBytes = 64 * 1024;
 
 Status RedisContext(const Status& st, std::string_view what) {
   return st.WithContext(std::string("redis: ") + std::string(what));
@@ -67,8 +70,7 @@ void DeviceReader::ReportUnreadable(const std::string& device_id,
             {{"device_id", device_id.substr(0, 64)}, {"err", status.ToString()}});
 }
 
-Result<std::vector<DeviceView>> DeviceReader::List() {
-  RedisPool::Lease conn = pool_.Acquire();
+Result<std::vector<std::string>> DeviceReader::Index(RedisPool::Lease& conn) {
   Result<redis::Reply> index = conn->Command({"ZREVRANGE", keys_.DeviceIndex(), "0", "-1"});
   if (!index.ok()) {
     metrics::Inc("ui.redis_errors");
@@ -83,22 +85,39 @@ Result<std::vector<DeviceView>> DeviceReader::List() {
     return RedisContext(members.status(), "list devices");
   }
   std::vector<std::string> ids;
-  std::vector<std::vector<std::string>> commands;
   ids.reserve(members->size());
   for (const redis::Reply& member : *members) {
     Result<std::string> id = member.AsString();
     if (!id.ok()) {
       return RedisContext(id.status(), "list devices");
     }
-    for (auto& c : ReadCommands(keys_, *id)) {
-      commands.push_back(std::move(c));
-    }
     ids.push_back(std::move(id).value());
   }
+  return ids;
+}
+
+Result<std::vector<DeviceView>> DeviceReader::List() {
+  std::vector<std::string> ids;
+  {
+    RedisPool::Lease conn = pool_.Acquire();
+    GPS_ASSIGN_OR_RETURN(ids, Index(conn));
+  }
+  return GetMany(ids);
+}
+
+Result<std::vector<DeviceView>> DeviceReader::GetMany(const std::vector<std::string>& ids) {
   std::vector<DeviceView> out;
   if (ids.empty()) {
     return out;
   }
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(ids.size() * kRepliesPerDevice);
+  for (const std::string& id : ids) {
+    for (auto& c : ReadCommands(keys_, id)) {
+      commands.push_back(std::move(c));
+    }
+  }
+  RedisPool::Lease conn = pool_.Acquire();
   Result<std::vector<redis::Reply>> replies = conn->Pipeline(commands);
   if (!replies.ok()) {
     metrics::Inc("ui.redis_errors");
@@ -123,6 +142,38 @@ Result<std::vector<DeviceView>> DeviceReader::List() {
   return out;
 }
 
+Result<std::vector<DeviceSignature>> DeviceReader::Signatures() {
+  RedisPool::Lease conn = pool_.Acquire();
+  GPS_ASSIGN_OR_RETURN(std::vector<std::string> ids, Index(conn));
+  std::vector<DeviceSignature> out;
+  if (ids.empty()) {
+    return out;
+  }
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(ids.size() * 2);
+  for (const std::string& id : ids) {
+    commands.push_back({"HGET", keys_.Saga(id), "v"});
+    commands.push_back({"GET", keys_.LastSeen(id)});
+  }
+  Result<std::vector<redis::Reply>> replies = conn->Pipeline(commands);
+  if (!replies.ok()) {
+    metrics::Inc("ui.redis_errors");
+    return RedisContext(replies.status(), "read device versions");
+  }
+  out.reserve(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const redis::Reply& version = (*replies)[2 * i];
+    const redis::Reply& seen = (*replies)[2 * i + 1];
+    if (version.IsError() || seen.IsError()) {
+      return Status::Unavailable("redis: read device versions: " +
+                                 (version.IsError() ? version.error() : seen.error()));
+    }
+    out.push_back({ids[i], version.AsOptionalString().value_or(std::nullopt).value_or(""),
+                   seen.AsOptionalString().value_or(std::nullopt).value_or("")});
+  }
+  return out;
+}
+
 Result<std::optional<DeviceView>> DeviceReader::Get(const std::string& device_id) {
   RedisPool::Lease conn = pool_.Acquire();
   Result<std::vector<redis::Reply>> replies = conn->Pipeline(ReadCommands(keys_, device_id));
@@ -136,6 +187,33 @@ Result<std::optional<DeviceView>> DeviceReader::Get(const std::string& device_id
     ReportUnreadable(device_id, raw.version, view.status());
   }
   return view;
+}
+
+Result<std::vector<std::string>> DeviceReader::History(const std::string& device_id) {
+  RedisPool::Lease conn = pool_.Acquire();
+  Result<redis::Reply> r = conn->Command({"LRANGE", keys_.History(device_id), "0", "-1"});
+  if (!r.ok()) {
+    metrics::Inc("ui.redis_errors");
+    return RedisContext(r.status(), "read device history");
+  }
+  if (r->IsError()) {
+    return Status::Unavailable("redis: read device history: " + r->error());
+  }
+  GPS_ASSIGN_OR_RETURN(std::vector<redis::Reply> items, r->AsArray());
+  std::vector<std::string> out;
+  out.reserve(items.size());
+  for (const redis::Reply& item : items) {
+    Result<std::string> text = item.AsString();
+    Result<json::Document> doc = text.ok()
+                                     ? json::ParseObject(*text, kMaxHistoryEntryBytes, "entry")
+                                     : Result<json::Document>(text.status());
+    if (doc.ok()) {
+      out.push_back(doc->Root().Serialize());
+    } else {
+      metrics::Inc("ui.history_entries_unreadable");
+    }
+  }
+  return out;
 }
 
 Status DeviceReader::Ping() {

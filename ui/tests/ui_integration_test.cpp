@@ -3,7 +3,12 @@
 // (the $share/gps-engine/ command subscription, replies on the response topic with the
 // request's correlation data). Every check goes over HTTP with lib/gps/http.
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -36,6 +41,8 @@ namespace gps::testing {
 namespace {
 
 constexpr std::chrono::milliseconds kStart{20000};
+// GPS_UI_API_TOKEN of the instances under test: an admin token. Call() sends it unless told not to.
+constexpr char kApiToken[] = "gps_integration-test-token-0123456789abcdef";
 
 std::string DeviceId(std::string_view seed) { return crypto::HexEncode(crypto::Sha256(seed)); }
 
@@ -199,8 +206,10 @@ Result<UiProcess> StartUi(const TempDir& dir, const std::string& instance,
 // ---------------------------------------------------------------------------------------------
 // HTTP helpers.
 
-Result<http::Response> Call(const std::string& method, const std::string& url,
-                            const std::string& body = "", std::vector<http::Header> headers = {}) {
+// Without any credentials.
+Result<http::Response> Anonymous(const std::string& method, const std::string& url,
+                                 const std::string& body = "",
+                                 std::vector<http::Header> headers = {}) {
   http::Client client;
   http::Request request;
   request.method = method;
@@ -209,6 +218,19 @@ Result<http::Response> Call(const std::string& method, const std::string& url,
   request.headers = std::move(headers);
   request.timeout_ms = 30000;
   return client.Send(request);
+}
+
+// Sends the API token unless headers carry their own Authorization or Cookie.
+Result<http::Response> Call(const std::string& method, const std::string& url,
+                            const std::string& body = "", std::vector<http::Header> headers = {}) {
+  bool own_credentials = false;
+  for (const http::Header& h : headers) {
+    own_credentials = own_credentials || h.name == "Authorization" || h.name == "Cookie";
+  }
+  if (!own_credentials) {
+    headers.push_back({"Authorization", std::string("Bearer ") + kApiToken});
+  }
+  return Anonymous(method, url, body, std::move(headers));
 }
 
 Result<http::Response> PostJson(const std::string& url, const std::string& body) {
@@ -298,7 +320,8 @@ class UiIntegrationTest : public ::testing::Test {
     std::map<std::string, std::string> env = {
         {"GPS_MQTT_URI", services_->mqtt_uri()},
         {"GPS_REDIS_HOST", "127.0.0.1"},
-        {"GPS_REDIS_PORT", std::to_string(services_->redis_port())}};
+        {"GPS_REDIS_PORT", std::to_string(services_->redis_port())},
+        {"GPS_UI_API_TOKEN", kApiToken}};
     GPS_ASSIGN_OR_RETURN(ui_, StartUi(*dir_, "gps-ui-test-main", env));
     // A second instance whose engine answers never come in time: the 504 path.
     env["GPS_UI_COMMAND_TIMEOUT_MS"] = "300";
@@ -413,6 +436,16 @@ class UiIntegrationTest : public ::testing::Test {
     saga::Saga f = MakeSaga(kFailed, saga::Phase::kFailed, kT0 + 300, "02:42:ac:11:00:04");
     f.last_error = "dps: create enrollment: HTTP 400: bad request";
     GPS_RETURN_IF_ERROR(Put(conn, f, kT0 + 300));
+    GPS_ASSIGN_OR_RETURN(
+        redis::Reply history,
+        conn.Command(
+            {"RPUSH", keys.History(kFailed),
+             R"({"at":"2025-11-23T06:40:01.000Z","kind":"dispatched","step":"dps","attempt":1})",
+             "not json",
+             R"({"at":"2025-11-23T06:40:02.000Z","kind":"result","step":"dps","attempt":1,"outcome":"failed","error":"dps: HTTP 400: <b>bad</b>"})"}));
+    if (history.IsError()) {
+      return Status::Internal("seeding redis failed: " + history.error());
+    }
     saga::Saga d = MakeSaga(kDismissed, saga::Phase::kDismissed, kT0 + 200, "02:42:ac:11:00:05");
     GPS_RETURN_IF_ERROR(Put(conn, d, kT0 + 200));
 
@@ -567,7 +600,7 @@ TEST_F(UiIntegrationTest, ApproveAcceptedSendsTheCommandToTheEngine) {
   std::optional<ReceivedCommand> sent = FindReceived(kPending1, "gw-berlin-0001");
   ASSERT_TRUE(sent.has_value());
   EXPECT_EQ(sent->topic, protocol::CommandTopic("approve"));
-  EXPECT_EQ(sent->command.actor, "ui");
+  EXPECT_EQ(sent->command.actor, "api-token");
   EXPECT_EQ(sent->response_topic, protocol::ReplyTopic("gps-ui-test-main"));
   EXPECT_EQ(sent->correlation.size(), 32u);
 }
@@ -692,7 +725,7 @@ TEST_F(UiIntegrationTest, Dismiss) {
     if (r.command.kind == protocol::CommandKind::kDismiss && r.command.device_id == kPending2) {
       seen = true;
       EXPECT_EQ(r.topic, protocol::CommandTopic("dismiss"));
-      EXPECT_EQ(r.command.actor, "ui");
+      EXPECT_EQ(r.command.actor, "api-token");
     }
   }
   EXPECT_TRUE(seen);
@@ -761,6 +794,579 @@ TEST_F(UiIntegrationTest, UnknownRoutesAndMethods) {
   EXPECT_EQ(get_approve->status, 405);
 }
 
+TEST_F(UiIntegrationTest, TheTimelineOfADevice) {
+  Result<http::Response> r = Call("GET", Url("/api/devices/" + kFailed + "/history"));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  Result<json::Document> doc = json::Parse(r->body, 1 << 20, "history");
+  ASSERT_TRUE(doc.ok()) << r->body;
+  std::vector<json::Value> entries = doc->Root().AsArray().value();
+  ASSERT_EQ(entries.size(), 2u) << "the unreadable entry is left out: " << r->body;
+  EXPECT_EQ(entries[0].GetString("kind").value_or(""), "dispatched");
+  EXPECT_EQ(entries[1].GetString("outcome").value_or(""), "failed");
+  EXPECT_EQ(entries[1].GetString("error").value_or(""), "dps: HTTP 400: <b>bad</b>");
+
+  Result<http::Response> none = Call("GET", Url("/api/devices/" + kPending1 + "/history"));
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->status, 200);
+  EXPECT_EQ(none->body, "[]");
+  Result<http::Response> unknown = Call("GET", Url("/api/devices/" + kUnknown + "/history"));
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(unknown->status, 404);
+  Result<http::Response> bad = Call("GET", Url("/api/devices/xyz/history"));
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 400);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logins, sessions, CSRF, roles and API tokens.
+
+// Runs `gps-ui <args>` against the suite's Redis with password as its stdin (through the
+// environment, never argv); returns the exit code and the output.
+struct CliRun {
+  int code = -1;
+  std::string output;
+};
+
+CliRun RunCli(const TempDir& dir, int redis_port, const std::string& args,
+              const std::string& password = "") {
+  static int runs = 0;
+  std::string log = dir.File("cli-" + std::to_string(++runs) + ".log");
+  Subprocess cli(
+      "gps-ui-cli",
+      {"/bin/sh", "-c", "printf '%s\\n' \"$TEST_PASSWORD\" | exec \"$0\" " + args, GPS_UI_BINARY},
+      {{"GPS_REDIS_HOST", "127.0.0.1"},
+       {"GPS_REDIS_PORT", std::to_string(redis_port)},
+       {"TEST_PASSWORD", password}},
+      log);
+  std::optional<int> code = cli.Wait(kStart);
+  return {code.value_or(-1), cli.Log()};
+}
+
+struct Login {
+  std::string cookie;  // "gps_session=..."
+  std::string csrf;
+  std::string set_cookie;
+};
+
+Result<Login> LogIn(const std::string& base_url, const std::string& user,
+                    const std::string& password) {
+  GPS_ASSIGN_OR_RETURN(http::Response r, Anonymous("POST", base_url + "api/login",
+                                                   R"({"username":")" + user + R"(","password":")" +
+                                                       password + R"("})",
+                                                   {{"Content-Type", "application/json"}}));
+  if (r.status != 200) {
+    return Status::PermissionDenied("login: HTTP " + std::to_string(r.status) + " " + r.body);
+  }
+  Login login;
+  login.set_cookie = r.HeaderValue("Set-Cookie").value_or("");
+  login.cookie = login.set_cookie.substr(0, login.set_cookie.find(';'));
+  GPS_ASSIGN_OR_RETURN(json::Document doc, json::ParseObject(r.body, 4096, "login"));
+  GPS_ASSIGN_OR_RETURN(login.csrf, doc.Root().GetString("csrfToken"));
+  return login;
+}
+
+std::vector<http::Header> SessionHeaders(const Login& login, bool with_csrf = true) {
+  std::vector<http::Header> h = {{"Cookie", login.cookie}, {"Content-Type", "application/json"}};
+  if (with_csrf) {
+    h.push_back({"X-CSRF-Token", login.csrf});
+  }
+  return h;
+}
+
+TEST_F(UiIntegrationTest, RequestsWithoutValidCredentialsAre401) {
+  for (const std::string& path :
+       {std::string("/api/devices"), "/api/devices/" + kPending1, std::string("/api/session")}) {
+    Result<http::Response> r = Anonymous("GET", Url(path));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 401) << path << ": " << r->body;
+    EXPECT_EQ(r->HeaderValue("WWW-Authenticate").value_or(""), "Bearer realm=\"gps-ui\"");
+    EXPECT_NE(ErrorOf(*r).find("log in first"), std::string::npos) << r->body;
+  }
+  Result<http::Response> approve =
+      Anonymous("POST", Url("/api/devices/" + kPending1 + "/approve"), R"({"name":"gw-anon"})",
+                {{"Content-Type", "application/json"}});
+  ASSERT_TRUE(approve.ok());
+  EXPECT_EQ(approve->status, 401);
+  struct Case {
+    std::string authorization;
+    std::string error;
+  };
+  for (const Case& c : {Case{"Bearer gps_not-a-token-we-know", "unknown or revoked API token"},
+                        Case{"Basic YWRtaW46YWRtaW4=", "must be 'Bearer <token>'"},
+                        Case{"Bearer", "must be 'Bearer <token>'"}}) {
+    Result<http::Response> r =
+        Anonymous("GET", Url("/api/devices"), "", {{"Authorization", c.authorization}});
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 401) << c.authorization;
+    EXPECT_NE(ErrorOf(*r).find(c.error), std::string::npos) << r->body;
+  }
+  // The page, its assets and the health check need no login.
+  for (const char* path : {"/", "/static/app.js", "/healthz"}) {
+    Result<http::Response> r = Anonymous("GET", Url(path));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 200) << path;
+  }
+  EXPECT_FALSE(FindReceived(kPending1, "gw-anon").has_value());
+}
+
+TEST_F(UiIntegrationTest, CliUserLogsInWithAnHttpOnlySessionAndCsrfProtection) {
+  CliRun added =
+      RunCli(*dir_, services_->redis_port(), "user add carol --role approver", "carol-password-1");
+  ASSERT_EQ(added.code, 0) << added.output;
+  EXPECT_NE(added.output.find("user carol added with the role approver"), std::string::npos);
+  EXPECT_EQ(added.output.find("carol-password-1"), std::string::npos) << added.output;
+  CliRun again =
+      RunCli(*dir_, services_->redis_port(), "user add carol --role viewer", "another-password");
+  EXPECT_EQ(again.code, 1) << again.output;
+  EXPECT_NE(again.output.find("exists"), std::string::npos) << again.output;
+  CliRun weak = RunCli(*dir_, services_->redis_port(), "user add dave --role viewer", "short");
+  EXPECT_EQ(weak.code, 1);
+  EXPECT_NE(weak.output.find("at least 10 characters"), std::string::npos) << weak.output;
+  CliRun usage = RunCli(*dir_, services_->redis_port(), "user add dave");
+  EXPECT_EQ(usage.code, 2) << usage.output;
+
+  Result<Login> login = LogIn(ui_.url, "carol", "carol-password-1");
+  ASSERT_TRUE(login.ok()) << login.status().ToString();
+  EXPECT_EQ(login->cookie.rfind("gps_session=", 0), 0u) << login->set_cookie;
+  for (const char* attribute : {"HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=43200"}) {
+    EXPECT_NE(login->set_cookie.find(attribute), std::string::npos) << login->set_cookie;
+  }
+  EXPECT_EQ(login->set_cookie.find("Secure"), std::string::npos) << "plain HTTP";
+  EXPECT_EQ(login->csrf.size(), 64u);
+
+  Result<http::Response> who = Call("GET", Url("/api/session"), "", SessionHeaders(*login));
+  ASSERT_TRUE(who.ok());
+  ASSERT_EQ(who->status, 200) << who->body;
+  EXPECT_NE(who->body.find(R"("user":"carol","role":"approver","kind":"session")"),
+            std::string::npos)
+      << who->body;
+
+  // The cookie alone changes nothing: no CSRF token, or a wrong one, is refused before the engine.
+  const std::string approve = Url("/api/devices/" + kPending1 + "/approve");
+  Result<http::Response> no_csrf =
+      Call("POST", approve, R"({"name":"gw-no-csrf"})", SessionHeaders(*login, false));
+  ASSERT_TRUE(no_csrf.ok());
+  EXPECT_EQ(no_csrf->status, 403) << no_csrf->body;
+  EXPECT_NE(ErrorOf(*no_csrf).find("X-CSRF-Token"), std::string::npos);
+  std::vector<http::Header> wrong = SessionHeaders(*login, false);
+  wrong.push_back({"X-CSRF-Token", std::string(64, '0')});
+  Result<http::Response> wrong_csrf = Call("POST", approve, R"({"name":"gw-no-csrf"})", wrong);
+  ASSERT_TRUE(wrong_csrf.ok());
+  EXPECT_EQ(wrong_csrf->status, 403);
+
+  Result<http::Response> ok =
+      Call("POST", approve, R"({"name":"gw-session-1"})", SessionHeaders(*login));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->status, 202) << ok->body;
+  std::optional<ReceivedCommand> sent = FindReceived(kPending1, "gw-session-1");
+  ASSERT_TRUE(sent.has_value());
+  EXPECT_EQ(sent->command.actor, "carol");
+  EXPECT_FALSE(FindReceived(kPending1, "gw-no-csrf").has_value());
+
+  // A cross-site page is refused even with the right token.
+  std::vector<http::Header> foreign = SessionHeaders(*login);
+  foreign.push_back({"Origin", "http://evil.example"});
+  Result<http::Response> cross = Call("POST", approve, R"({"name":"gw-evil"})", foreign);
+  ASSERT_TRUE(cross.ok());
+  EXPECT_EQ(cross->status, 403);
+
+  // Logging out ends the session for good.
+  Result<http::Response> out = Call("POST", Url("/api/logout"), "{}", SessionHeaders(*login));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->status, 200) << out->body;
+  EXPECT_NE(out->HeaderValue("Set-Cookie").value_or("").find("gps_session=; Max-Age=0"),
+            std::string::npos);
+  Result<http::Response> after = Call("GET", Url("/api/devices"), "", SessionHeaders(*login));
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->status, 401);
+}
+
+TEST_F(UiIntegrationTest, WrongPasswordsAre401AndRepeatedFailuresAreThrottled) {
+  ASSERT_EQ(
+      RunCli(*dir_, services_->redis_port(), "user add erin --role viewer", "erin-password-1").code,
+      0);
+  Result<Login> wrong = LogIn(ui_.url, "erin", "not-her-password");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("HTTP 401"), std::string::npos);
+  EXPECT_NE(wrong.status().message().find("wrong user name or password"), std::string::npos);
+  Result<Login> nobody = LogIn(ui_.url, "nobody", "whatever-password");
+  ASSERT_FALSE(nobody.ok());
+  EXPECT_NE(nobody.status().message().find("wrong user name or password"), std::string::npos)
+      << "an unknown user looks like a wrong password";
+  for (int i = 0; i < 9; ++i) {
+    ASSERT_FALSE(LogIn(ui_.url, "erin", "guess-" + std::to_string(i)).ok());
+  }
+  // Ten failures: even the right password is refused until the window ends.
+  Result<Login> throttled = LogIn(ui_.url, "erin", "erin-password-1");
+  ASSERT_FALSE(throttled.ok());
+  EXPECT_NE(throttled.status().message().find("HTTP 429"), std::string::npos)
+      << throttled.status().ToString();
+}
+
+TEST_F(UiIntegrationTest, AViewerCanReadButNotApprove) {
+  ASSERT_EQ(
+      RunCli(*dir_, services_->redis_port(), "user add vic --role viewer", "vic-password-1").code,
+      0);
+  Result<Login> login = LogIn(ui_.url, "vic", "vic-password-1");
+  ASSERT_TRUE(login.ok()) << login.status().ToString();
+  Result<http::Response> list = Call("GET", Url("/api/devices"), "", SessionHeaders(*login));
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->status, 200);
+  Result<http::Response> approve = Call("POST", Url("/api/devices/" + kPending1 + "/approve"),
+                                        R"({"name":"gw-viewer"})", SessionHeaders(*login));
+  ASSERT_TRUE(approve.ok());
+  EXPECT_EQ(approve->status, 403) << approve->body;
+  EXPECT_NE(ErrorOf(*approve).find("viewer"), std::string::npos);
+  Result<http::Response> users = Call("GET", Url("/api/users"), "", SessionHeaders(*login));
+  ASSERT_TRUE(users.ok());
+  EXPECT_EQ(users->status, 403);
+  EXPECT_FALSE(FindReceived(kPending1, "gw-viewer").has_value());
+}
+
+TEST_F(UiIntegrationTest, AdminsManageUsersAndTokens) {
+  const std::vector<http::Header> json = {{"Content-Type", "application/json"}};
+  Result<http::Response> add =
+      Call("POST", Url("/api/users"),
+           R"({"username":"frank","password":"frank-password-1","role":"approver"})", json);
+  ASSERT_TRUE(add.ok());
+  EXPECT_EQ(add->status, 201) << add->body;
+  Result<http::Response> dup =
+      Call("POST", Url("/api/users"),
+           R"({"username":"frank","password":"frank-password-2","role":"viewer"})", json);
+  ASSERT_TRUE(dup.ok());
+  EXPECT_EQ(dup->status, 409);
+  Result<http::Response> bad = Call("POST", Url("/api/users"),
+                                    R"({"username":"Frank!","password":"x","role":"boss"})", json);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 400);
+
+  Result<Login> frank = LogIn(ui_.url, "frank", "frank-password-1");
+  ASSERT_TRUE(frank.ok()) << frank.status().ToString();
+  Result<http::Response> list = Call("GET", Url("/api/users"));
+  ASSERT_TRUE(list.ok());
+  EXPECT_NE(list->body.find(R"("username":"frank","role":"approver")"), std::string::npos)
+      << list->body;
+  EXPECT_EQ(list->body.find("scrypt"), std::string::npos) << "password hashes never leave";
+
+  // A changed role applies to the running session at once.
+  Result<http::Response> demote =
+      Call("PATCH", Url("/api/users/frank"), R"({"role":"viewer"})", json);
+  ASSERT_TRUE(demote.ok());
+  EXPECT_EQ(demote->status, 200) << demote->body;
+  Result<http::Response> who = Call("GET", Url("/api/session"), "", SessionHeaders(*frank));
+  ASSERT_TRUE(who.ok());
+  EXPECT_NE(who->body.find(R"("role":"viewer")"), std::string::npos) << who->body;
+
+  // A deleted user's sessions end.
+  Result<http::Response> gone = Call("DELETE", Url("/api/users/frank"));
+  ASSERT_TRUE(gone.ok());
+  EXPECT_EQ(gone->status, 200) << gone->body;
+  Result<http::Response> after = Call("GET", Url("/api/devices"), "", SessionHeaders(*frank));
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->status, 401);
+  Result<http::Response> missing = Call("DELETE", Url("/api/users/frank"));
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing->status, 404);
+
+  // An API token works as its role, until it is deleted.
+  Result<http::Response> made =
+      Call("POST", Url("/api/tokens"), R"({"label":"ci-bot","role":"approver"})", json);
+  ASSERT_TRUE(made.ok());
+  ASSERT_EQ(made->status, 201) << made->body;
+  Result<json::Document> doc = json::ParseObject(made->body, 4096, "token");
+  ASSERT_TRUE(doc.ok());
+  std::string token = doc->Root().GetString("token").value_or("");
+  std::string id = doc->Root().GetString("id").value_or("");
+  ASSERT_EQ(token.rfind("gps_", 0), 0u);
+  ASSERT_EQ(id.size(), 16u);
+  Result<http::Response> tokens = Call("GET", Url("/api/tokens"));
+  ASSERT_TRUE(tokens.ok());
+  EXPECT_NE(tokens->body.find(id), std::string::npos);
+  EXPECT_EQ(tokens->body.find(token), std::string::npos) << "a token is shown only once";
+  const std::vector<http::Header> bot = {{"Authorization", "Bearer " + token},
+                                         {"Content-Type", "application/json"}};
+  Result<http::Response> approve =
+      Call("POST", Url("/api/devices/" + kPending2 + "/approve"), R"({"name":"gw-by-bot"})", bot);
+  ASSERT_TRUE(approve.ok());
+  EXPECT_EQ(approve->status, 202) << approve->body;
+  std::optional<ReceivedCommand> sent = FindReceived(kPending2, "gw-by-bot");
+  ASSERT_TRUE(sent.has_value());
+  EXPECT_EQ(sent->command.actor, "token:ci-bot");
+  Result<http::Response> admin_only = Call("GET", Url("/api/tokens"), "", bot);
+  ASSERT_TRUE(admin_only.ok());
+  EXPECT_EQ(admin_only->status, 403);
+  Result<http::Response> removed = Call("DELETE", Url("/api/tokens/" + id));
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(removed->status, 200) << removed->body;
+  Result<http::Response> revoked = Call("GET", Url("/api/devices"), "", bot);
+  ASSERT_TRUE(revoked.ok());
+  EXPECT_EQ(revoked->status, 401);
+}
+
+TEST_F(UiIntegrationTest, CommandsAndLoginsAreAudited) {
+  Result<http::Response> r =
+      PostJson(Url("/api/devices/" + kPending1 + "/approve"), R"({"name":"taken-name"})");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 409);
+  redis::Connection conn(RedisAt(services_->redis_port()));
+  Result<redis::Reply> entries = conn.Command({"LRANGE", redis::Keys().Audit(), "0", "-1"});
+  ASSERT_TRUE(entries.ok());
+  ASSERT_FALSE(entries->IsError()) << entries->error();
+  std::vector<redis::Reply> items = entries->AsArray().value();
+  bool found = false;
+  for (const redis::Reply& e : items) {
+    std::string text = e.AsString().value_or("");
+    if (text.find(R"("name":"taken-name")") != std::string::npos) {
+      found = true;
+      EXPECT_NE(text.find(R"("actor":"api-token","action":"approve","device":")" + kPending1),
+                std::string::npos)
+          << text;
+      EXPECT_NE(text.find(R"("outcome":"conflict")"), std::string::npos) << text;
+      EXPECT_NE(text.find("reserved for another device"), std::string::npos) << text;
+    }
+  }
+  EXPECT_TRUE(found);
+  std::string log = ui_.process->Log();
+  EXPECT_NE(log.find(R"("msg":"audit","actor":"api-token","action":"approve")"), std::string::npos);
+}
+
+TEST_F(UiIntegrationTest, BulkApprovalMakesNamesAndReportsEachDevice) {
+  const std::string body = R"({"ids":[")" + kPending1 + R"(",")" + kPending2 + R"(",")" +
+                           kProvisioning + R"(",")" + kUnknown +
+                           R"("],"pattern":"gw-bulk-{mac6}-{n:2}","start":7})";
+  Result<http::Response> r = PostJson(Url("/api/devices/approve"), body);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  Result<json::Document> doc = json::ParseObject(r->body, 1 << 20, "bulk");
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(doc->Root().GetInt("approved").value_or(-1), 2);
+  std::vector<json::Value> results = doc->Root().GetArray("results").value();
+  ASSERT_EQ(results.size(), 4u);
+  struct Want {
+    std::string id;
+    std::string name;
+    int status;
+  };
+  const Want want[] = {{kPending1, "gw-bulk-110001-07", 202},
+                       {kPending2, "gw-bulk-110002-08", 202},
+                       {kProvisioning, "gw-bulk-110003-09", 409},
+                       {kUnknown, "", 404}};
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(results[i].GetString("id").value_or(""), want[i].id) << i;
+    EXPECT_EQ(results[i].GetString("name").value_or(""), want[i].name) << i;
+    EXPECT_EQ(results[i].GetInt("status").value_or(0), want[i].status) << i;
+  }
+  EXPECT_NE(results[2].GetString("error").value_or("").find("only a pending device"),
+            std::string::npos);
+  EXPECT_TRUE(FindReceived(kPending1, "gw-bulk-110001-07").has_value());
+  EXPECT_TRUE(FindReceived(kPending2, "gw-bulk-110002-08").has_value());
+  EXPECT_FALSE(FindReceived(kProvisioning, "gw-bulk-110003-09").has_value())
+      << "a device that is not pending never reaches the engine";
+
+  struct Bad {
+    std::string body;
+    std::string error;
+  };
+  for (const Bad& b :
+       {Bad{R"({"ids":[")" + kPending1 + R"("],"pattern":"gw-fixed"})", "no placeholder"},
+        Bad{R"({"ids":[")" + kPending1 + R"(",")" + kPending1 + R"("],"pattern":"gw-{n}"})",
+            "given twice"},
+        Bad{R"({"ids":[],"pattern":"gw-{n}"})", "1-500"},
+        Bad{R"({"ids":["x"],"pattern":"gw-{n}"})", "64 lower-case hex"},
+        Bad{R"({"pattern":"gw-{n}"})", "body.ids"}}) {
+    Result<http::Response> bad = PostJson(Url("/api/devices/approve"), b.body);
+    ASSERT_TRUE(bad.ok());
+    EXPECT_EQ(bad->status, 400) << b.body;
+    EXPECT_NE(ErrorOf(*bad).find(b.error), std::string::npos) << bad->body;
+  }
+}
+
+TEST_F(UiIntegrationTest, AdminsKeepTheAllowListTheEngineReads) {
+  const std::string url = Url("/api/allowlist");
+  Result<http::Response> added =
+      PostJson(url, R"({"mac":"02-42-AC-11-00-AA","name":"gw-listed-1"})");
+  ASSERT_TRUE(added.ok());
+  ASSERT_EQ(added->status, 201) << added->body;
+  EXPECT_NE(added->body.find(R"("kind":"mac","value":"02:42:ac:11:00:aa","name":"gw-listed-1")"),
+            std::string::npos)
+      << added->body;
+  // What the engine reads: the canonical MAC's field, the name in its value.
+  redis::Connection conn(RedisAt(services_->redis_port()));
+  Result<redis::Reply> stored =
+      conn.Command({"HGET", redis::Keys().AllowList(), "mac:02:42:ac:11:00:aa"});
+  ASSERT_TRUE(stored.ok());
+  EXPECT_NE(stored->AsString().value_or("").find(R"("name":"gw-listed-1")"), std::string::npos);
+
+  Result<http::Response> again = PostJson(url, R"({"mac":"02:42:ac:11:00:aa","name":"gw-2"})");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->status, 409);
+  for (const std::string& bad :
+       {std::string(R"({"mac":"02:42:ac:11:00:ab","fingerprint":"SHA256:x","name":"gw-3"})"),
+        std::string(R"({"mac":"02:42:ac:11:00:ab","name":"Bad_Name"})"),
+        std::string(R"({"fingerprint":"SHA256:short","name":"gw-3"})"),
+        std::string(R"({"name":"gw-3"})")}) {
+    Result<http::Response> r = PostJson(url, bad);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 400) << bad << ": " << r->body;
+  }
+  Result<http::Response> list = Call("GET", url);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->status, 200);
+  EXPECT_NE(list->body.find("gw-listed-1"), std::string::npos);
+
+  ASSERT_EQ(
+      RunCli(*dir_, services_->redis_port(), "user add gail --role approver", "gail-password-1")
+          .code,
+      0);
+  Result<Login> approver = LogIn(ui_.url, "gail", "gail-password-1");
+  ASSERT_TRUE(approver.ok());
+  Result<http::Response> not_admin =
+      Call("POST", url, R"({"mac":"02:42:ac:11:00:ac","name":"gw-4"})", SessionHeaders(*approver));
+  ASSERT_TRUE(not_admin.ok());
+  EXPECT_EQ(not_admin->status, 403);
+  Result<http::Response> readable = Call("GET", url, "", SessionHeaders(*approver));
+  ASSERT_TRUE(readable.ok());
+  EXPECT_EQ(readable->status, 200) << "every logged-in caller may read it";
+
+  Result<http::Response> removed = Call("DELETE", url + "?mac=02:42:ac:11:00:aa");
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(removed->status, 200) << removed->body;
+  Result<http::Response> gone = Call("DELETE", url + "?mac=02:42:ac:11:00:aa");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_EQ(gone->status, 404);
+  Result<http::Response> neither = Call("DELETE", url);
+  ASSERT_TRUE(neither.ok());
+  EXPECT_EQ(neither->status, 400);
+}
+
+TEST_F(UiIntegrationTest, TheAuditLogReadsNewestFirst) {
+  for (const char* name : {"gw-audit-1", "gw-audit-2"}) {
+    Result<http::Response> r = PostJson(Url("/api/devices/" + kPending1 + "/approve"),
+                                        R"({"name":")" + std::string(name) + R"("})");
+    ASSERT_TRUE(r.ok());
+  }
+  Result<http::Response> r = Call("GET", Url("/api/audit?limit=2"));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  Result<json::Document> doc = json::Parse(r->body, 1 << 20, "audit");
+  ASSERT_TRUE(doc.ok());
+  std::vector<json::Value> entries = doc->Root().AsArray().value();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].GetString("name").value_or(""), "gw-audit-2");
+  EXPECT_EQ(entries[1].GetString("name").value_or(""), "gw-audit-1");
+  EXPECT_EQ(entries[0].GetString("actor").value_or(""), "api-token");
+  Result<http::Response> older = Call("GET", Url("/api/audit?offset=1&limit=1"));
+  ASSERT_TRUE(older.ok());
+  EXPECT_NE(older->body.find("gw-audit-1"), std::string::npos) << older->body;
+  for (const char* bad : {"?limit=0", "?limit=abc", "?offset=-1", "?limit=1&limit=2"}) {
+    Result<http::Response> b = Call("GET", Url(std::string("/api/audit") + bad));
+    ASSERT_TRUE(b.ok());
+    EXPECT_EQ(b->status, 400) << bad;
+  }
+}
+
+// A raw HTTP/1.1 client for the event stream (lib/gps/http reads whole responses only).
+class StreamReader {
+ public:
+  StreamReader(int port, const std::vector<std::string>& headers) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    std::string request = "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                          "\r\nAccept: text/event-stream\r\n";
+    for (const std::string& h : headers) {
+      request += h + "\r\n";
+    }
+    request += "\r\n";
+    connected_ = connected_ && send(fd_, request.data(), request.size(), 0) ==
+                                   static_cast<ssize_t>(request.size());
+  }
+  ~StreamReader() { close(fd_); }
+
+  // Reads until what has come holds `text` after `from` (or the time is up); its position or npos.
+  std::size_t WaitFor(const std::string& text, std::chrono::milliseconds timeout,
+                      std::size_t from = 0) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (connected_) {
+      std::size_t at = received_.find(text, from);
+      if (at != std::string::npos) {
+        return at;
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        break;
+      }
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) {
+        break;
+      }
+      char buf[8192];
+      ssize_t n = recv(fd_, buf, sizeof(buf), 0);
+      if (n <= 0) {
+        connected_ = false;
+        break;
+      }
+      received_.append(buf, static_cast<std::size_t>(n));
+    }
+    return received_.find(text, from);
+  }
+  const std::string& received() const { return received_; }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  std::string received_;
+};
+
+TEST_F(UiIntegrationTest, TheEventStreamSendsTheListThenEachChange) {
+  StreamReader stream(ui_.port, {std::string("Authorization: Bearer ") + kApiToken});
+  std::size_t snapshot = stream.WaitFor("event: devices\ndata: [", std::chrono::seconds(10));
+  ASSERT_NE(snapshot, std::string::npos) << stream.received();
+  EXPECT_NE(stream.received().find("200 OK"), std::string::npos);
+  EXPECT_NE(stream.received().find("text/event-stream"), std::string::npos);
+  ASSERT_NE(stream.WaitFor(kPending1, std::chrono::seconds(5), snapshot), std::string::npos);
+
+  // A device that announces appears; a transition of it (a new version) follows.
+  const std::string id = DeviceId("streamed");
+  redis::Connection conn(RedisAt(services_->redis_port()));
+  saga::Saga s = MakeSaga(id, saga::Phase::kPending, kT0 + 5000, "02:42:ac:11:00:99");
+  ASSERT_TRUE(Put(conn, s, kT0 + 5000).ok());
+  std::size_t added =
+      stream.WaitFor("event: device\ndata: {\"id\":\"" + id, std::chrono::seconds(10), snapshot);
+  ASSERT_NE(added, std::string::npos) << stream.received();
+  s.phase = saga::Phase::kDismissed;
+  ASSERT_TRUE(
+      conn.Command({"HSET", redis::Keys().Saga(id), "v", "2", "doc", saga::EncodeSaga(s)}).ok());
+  std::size_t changed =
+      stream.WaitFor("\"state\":\"dismissed\"", std::chrono::seconds(10), added + 1);
+  ASSERT_NE(changed, std::string::npos) << stream.received();
+  // A newer announce (last seen) is a change too.
+  ASSERT_TRUE(conn.Command({"SET", redis::Keys().LastSeen(id), std::to_string(kT0 + 7000)}).ok());
+  ASSERT_NE(stream.WaitFor(FormatRfc3339(Instant{kT0 + 7000}), std::chrono::seconds(10), changed),
+            std::string::npos)
+      << stream.received();
+
+  // Gone from the index: removed. (And the seeded state is back for the other tests.)
+  ASSERT_TRUE(conn.Command({"ZREM", redis::Keys().DeviceIndex(), id}).ok());
+  ASSERT_TRUE(conn.Command({"DEL", redis::Keys().Saga(id), redis::Keys().LastSeen(id)}).ok());
+  ASSERT_NE(stream.WaitFor("event: removed\ndata: {\"id\":\"" + id + "\"}",
+                           std::chrono::seconds(10), changed),
+            std::string::npos)
+      << stream.received();
+}
+
+TEST_F(UiIntegrationTest, TheEventStreamNeedsALogin) {
+  StreamReader anonymous(ui_.port, {});
+  ASSERT_NE(anonymous.WaitFor("\r\n\r\n", std::chrono::seconds(5)), std::string::npos);
+  EXPECT_NE(anonymous.received().find("401"), std::string::npos) << anonymous.received();
+  EXPECT_EQ(anonymous.received().find("event:"), std::string::npos);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Start-up failures and lost dependencies, each with processes of its own.
 
@@ -772,7 +1378,8 @@ class UiDegradedTest : public ::testing::Test {
     broker_ = std::make_unique<MosquittoServer>(dir_.path());
     env_ = {{"GPS_MQTT_URI", broker_->uri()},
             {"GPS_REDIS_HOST", "127.0.0.1"},
-            {"GPS_REDIS_PORT", std::to_string(redis_->port())}};
+            {"GPS_REDIS_PORT", std::to_string(redis_->port())},
+            {"GPS_UI_API_TOKEN", kApiToken}};
   }
 
   TempDir dir_{"gps-ui-test"};

@@ -66,12 +66,39 @@ TEST(RedisKeys, TimersAreOneSetPerDeployment) {
   EXPECT_EQ(Keys("tenant-a").Timers(), "tenant-a:timers");
 }
 
+TEST(RedisKeys, HistoryIsWrittenWithTheSagaInOneSlot) {
+  Keys keys;
+  EXPECT_EQ(keys.History(kDeviceId), "gps:{" + kDeviceId + "}:history");
+  EXPECT_EQ(HashTag(keys.History(kDeviceId)), HashTag(keys.Saga(kDeviceId)));
+}
+
+TEST(RedisKeys, AllowListAndAuditAreOneKeyPerDeployment) {
+  EXPECT_EQ(Keys().AllowList(), "gps:allowlist");
+  EXPECT_EQ(Keys::AllowListMacField("02:42:ac:11:00:02"), "mac:02:42:ac:11:00:02");
+  EXPECT_EQ(Keys::AllowListFingerprintField("SHA256:abc"), "fp:SHA256:abc");
+  EXPECT_EQ(Keys().Audit(), "gps:audit");
+}
+
+TEST(RedisKeys, UiKeysShareOneSlot) {
+  Keys keys;
+  EXPECT_EQ(keys.UiUsers(), "gps:{ui}:users");
+  EXPECT_EQ(keys.UiUser("alice"), "gps:{ui}:user:alice");
+  EXPECT_EQ(keys.UiSession("ab12"), "gps:{ui}:session:ab12");
+  for (const std::string& key :
+       {keys.UiUsers(), keys.UiUser("alice"), keys.UiUserSessions("alice"), keys.UiSession("ab12"),
+        keys.UiTokens(), keys.UiToken("cd34"), keys.UiLoginFailures("alice")}) {
+    EXPECT_EQ(HashTag(key), "ui") << key;
+  }
+  EXPECT_NE(keys.UiUser("alice"), keys.UiUserSessions("alice"));
+}
+
 TEST(RedisKeys, ACustomPrefixIsUsedEverywhere) {
   Keys keys("staging");
   EXPECT_EQ(keys.prefix(), "staging");
   for (const std::string& key :
        {keys.Saga(kDeviceId), keys.Outbox(kDeviceId), keys.LastSeen(kDeviceId), keys.Name("gw-1"),
-        keys.DeviceIndex(), keys.Timers()}) {
+        keys.DeviceIndex(), keys.Timers(), keys.History(kDeviceId), keys.AllowList(), keys.Audit(),
+        keys.UiUsers(), keys.UiUser("a"), keys.UiSession("s"), keys.UiToken("t")}) {
     EXPECT_EQ(key.rfind("staging:", 0), 0u) << key;
   }
   EXPECT_EQ(HashTag(keys.Saga(kDeviceId)), kDeviceId);
