@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "gps/protocol/device_messages.h"
 
 #include "gps/core/result.h"
 #include "gps/json/json.h"
@@ -29,9 +30,8 @@ std::string DeviceJson(const DeviceView& device);
 // A JSON array in the order given.
 std::string DeviceListJson(const std::vector<DeviceView>& devices);
 
-// The REST states, in the order the API documents them.
-inline constexpr std::string_view kApiStates[] = {
-    "pending", "provisioning", "provisioned", "failed", "dismissed", "revoking", "revoked"};
+// The REST states, in the order the API documents them (the status topic's too).
+inline constexpr const auto& kApiStates = protocol::kDeviceStates;
 
 // The values of ?state= (every occurrence): none gives nullopt (no filter); one known state gives
 // it; an unknown, empty or repeated value is InvalidArgument with a message for the caller.

@@ -1,5 +1,7 @@
 #include "gps/protocol/device_messages.h"
 
+#include <algorithm>
+
 #include "gps/crypto/encoding.h"
 #include "gps/crypto/sign.h"
 #include "gps/json/json.h"
@@ -164,12 +166,8 @@ Result<StatusMessage> ParseStatus(std::string_view payload) {
   GPS_ASSIGN_OR_RETURN(m.device_id, DeviceIdField(root));
   GPS_ASSIGN_OR_RETURN(m.state, root.GetString("state", 32));
   // docs/protocol.md: a receiver refuses unknown enum values.
-  bool known_state = false;
-  for (std::string_view s :
-       {"pending", "provisioning", "provisioned", "failed", "dismissed", "revoking", "revoked"}) {
-    known_state = known_state || m.state == s;
-  }
-  if (!known_state) {
+  if (std::find(std::begin(kDeviceStates), std::end(kDeviceStates), m.state) ==
+      std::end(kDeviceStates)) {
     return Status::InvalidArgument("status.state: unknown value");
   }
   GPS_ASSIGN_OR_RETURN(m.message, root.GetStringOr("message", "", kMaxErrorTextBytes));

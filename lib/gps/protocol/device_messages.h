@@ -46,6 +46,10 @@ struct CredentialsMessage {
 std::string EncodeCredentials(const CredentialsMessage& m);
 Result<CredentialsMessage> ParseCredentials(std::string_view payload);
 
+// A device's state as the REST API and the status topic name it, in the order the API documents.
+inline constexpr std::string_view kDeviceStates[] = {
+    "pending", "provisioning", "provisioned", "failed", "dismissed", "revoking", "revoked"};
+
 struct StatusMessage {
   std::string device_id;
   std::string state;    // pending | provisioning | provisioned | failed | dismissed
