@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  std::string group(engine::kEngineGroup);
+  std::string group = protocol::ShareGroup(engine::kEngineGroup, config.mqtt.password);
   std::vector<mqtt::Subscription> subscriptions = {
       {protocol::SharedFilter(group,
                               protocol::AllDevicesFilter(protocol::DeviceTopicKind::kAnnounce)),
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   engine::EngineSettings settings = engine::ToEngineSettings(config);
   const int kTimersPerPoll = settings.timers_per_poll;
   engine::EngineLoop loop(store, client, clock, settings);
-  log::Info("engine ready", {{"client_id", config.mqtt.client_id}, {"group", group}});
+  log::Info("engine ready", {{"client_id", config.mqtt.client_id}, {"group", engine::kEngineGroup}});
 
   Instant next_stats = clock.Now() + config.stats_interval_s * 1000;
   // At start: what an engine that died may have left (timers, outboxes) is repaired first.

@@ -219,5 +219,43 @@ TEST_F(RogueClientTest, BootstrapCredentialReachesOnlyItsOwnSubtree) {
   }
 }
 
+// Mosquitto 2.0 lets any client join any share group and drops each message a member may not read
+// instead of passing it to another member. The services' groups carry a tag derived from their
+// account's password, so a rogue joining the groups it can name takes no turn of their messages:
+// the approval is answered at once, every job reaches its worker on the first attempt.
+TEST_F(RogueClientTest, BootstrapCredentialCannotTakeTheServicesTurns) {
+  const std::string mac = "02:42:ac:11:00:43";
+  const Identity rogue = NewIdentity();
+  std::vector<mqtt::Subscription> groups;
+  for (const char* kind : {"announce", "ack"}) {
+    groups.push_back({"$share/gps-engine/gps/v1/devices/+/" + std::string(kind), 1});
+  }
+  groups.push_back({protocol::SharedFilter("gps-engine", protocol::AllCommandsFilter()), 1});
+  groups.push_back({protocol::SharedFilter("gps-engine", protocol::AllResultsFilter()), 1});
+  for (const char* step : {"mender", "dps", "vault", "hub-manifest"}) {
+    groups.push_back(
+        {protocol::SharedFilter("gps-worker-" + std::string(step), protocol::JobTopic(step)), 1});
+  }
+  MessageRecorder member(Bootstrap(rogue.id, groups));
+  ASSERT_TRUE(member.Start().ok()) << "the broker grants share-group subscriptions to anyone";
+
+  auto gateway = stack_.StartGateway("turns", mac);
+  DeviceSummary pending = WaitForPending(stack_, mac);
+  ASSERT_FALSE(pending.id.empty());
+  // Each approval is one command message: had the rogue taken its turn, it would go unanswered.
+  for (int i = 0; i < 4; ++i) {
+    Status dismissed = SendDeviceCommand(stack_, "0" + std::string(63, 'a' + i), "dismiss");
+    EXPECT_NE(dismissed.message().find("HTTP 404"), std::string::npos) << dismissed.ToString();
+  }
+  ASSERT_TRUE(Approve(stack_, pending.id, "gw-e2e-turns").ok()) << stack_.Logs();
+  std::optional<int> exit_code = gateway->Wait(seconds(60));
+  ASSERT_EQ(exit_code, std::optional<int>(0)) << stack_.Logs();
+  for (const char* step : {"mender", "dps", "vault"}) {
+    EXPECT_EQ(StepAttempt(stack_, pending.id, step), 1) << step << " needed a second attempt";
+  }
+  EXPECT_TRUE(member.Messages().empty()) << "a rogue group member received "
+                                         << member.Messages().front().topic;
+}
+
 }  // namespace
 }  // namespace gps::testing

@@ -613,10 +613,25 @@ TEST(Topics, JobsResultsCommandsAndReplies) {
   EXPECT_EQ(AllCommandsFilter(), "gps/v1/commands/+");
   EXPECT_EQ(ReplyTopic("ui-1"), "gps/v1/replies/ui-1");
   EXPECT_EQ(SharedFilter("gps-engine", AllResultsFilter()), "$share/gps-engine/gps/v1/results/+");
+  EXPECT_EQ(ShareGroup("gps-engine", ""), "gps-engine");
   EXPECT_EQ(ParseCommandTopic("gps/v1/commands/dismiss"), std::optional<std::string>("dismiss"));
   EXPECT_FALSE(ParseCommandTopic("gps/v1/commands/").has_value());
   EXPECT_FALSE(ParseCommandTopic("gps/v1/commands/a/b").has_value());
   EXPECT_FALSE(ParseCommandTopic("gps/v1/replies/x").has_value());
+}
+
+TEST(TopicsTest, ShareGroupIsKnownOnlyToHoldersOfTheAccountPassword) {
+  std::string group = ShareGroup("gps-engine", "engine password");
+  // Stable, so every replica with the password lands in the same group across restarts.
+  EXPECT_EQ(group, ShareGroup("gps-engine", "engine password"));
+  ASSERT_EQ(group.size(), std::string("gps-engine-").size() + 32);
+  EXPECT_EQ(group.rfind("gps-engine-", 0), 0u);
+  EXPECT_EQ(group.find_first_not_of("0123456789abcdef", 11), std::string::npos);
+  EXPECT_NE(group, ShareGroup("gps-engine", "another password"));
+  EXPECT_NE(ShareGroup("gps-worker-dps", "engine password").substr(15),
+            group.substr(11));
+  // Valid in a topic filter level: no '/', '+' or '#'.
+  EXPECT_EQ(group.find_first_of("/+#"), std::string::npos);
 }
 
 }  // namespace

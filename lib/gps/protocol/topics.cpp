@@ -1,5 +1,8 @@
 #include "gps/protocol/topics.h"
 
+#include "gps/crypto/digest.h"
+#include "gps/crypto/encoding.h"
+
 namespace gps::protocol {
 
 namespace {
@@ -91,6 +94,18 @@ std::string SharedFilter(std::string_view group, std::string_view filter) {
   out += '/';
   out += filter;
   return out;
+}
+
+std::string ShareGroup(std::string_view role, std::string_view account_password) {
+  std::string group(role);
+  if (account_password.empty()) {
+    return group;
+  }
+  std::string tag = crypto::Sha256("gps/v1 share group\n" + group + "\n" +
+                                   std::string(account_password));
+  group += '-';
+  group += crypto::HexEncode(std::string_view(tag).substr(0, 16));
+  return group;
 }
 
 }  // namespace gps::protocol

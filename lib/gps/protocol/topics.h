@@ -37,5 +37,11 @@ std::string ReplyTopic(std::string_view instance);
 
 // $share/{group}/{filter}: one copy of each message per group.
 std::string SharedFilter(std::string_view group, std::string_view filter);
+// The share group of the replicas of one service account: "{role}-{tag}", the tag an HMAC of the
+// account's broker password. Mosquitto 2.0 lets any client join any share group (its ACL file does
+// not check subscribe filters) and drops the messages a member may not read instead of passing them
+// to another member; a group name only account holders can compute keeps others out of the
+// rotation. Without a password (a test broker without accounts) it is the role alone.
+std::string ShareGroup(std::string_view role, std::string_view account_password);
 
 }  // namespace gps::protocol

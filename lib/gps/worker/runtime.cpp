@@ -127,7 +127,8 @@ int Runtime::Run() {
   const std::string step_name(protocol::StepName(step));
   process::InstallShutdownHandlers();
 
-  std::string filter = protocol::SharedFilter(WorkerGroup(step), protocol::JobTopic(step_name));
+  std::string filter = protocol::SharedFilter(
+      protocol::ShareGroup(WorkerGroup(step), config_.mqtt.password), protocol::JobTopic(step_name));
   mqtt::Client client(process::ToClientOptions(config_.mqtt, {{filter, 1}}));
   Status connected = client.Connect();
   if (!connected.ok()) {
