@@ -266,9 +266,9 @@ TEST(Chaos, EveryGatewayIsProvisionedExactlyOnceDespiteKillsFaultsAndRestarts) {
     primary_by_name.clear();
     for (const json::Value& e : enrollments) {
       primary_by_name[e.GetString("registrationId").value_or("")] = e.GetObject("attestation")
-                                                                     ->GetObject("symmetricKey")
-                                                                     ->GetString("primaryKey")
-                                                                     .value_or("");
+                                                                        ->GetObject("symmetricKey")
+                                                                        ->GetString("primaryKey")
+                                                                        .value_or("");
     }
     live_serials_by_cn.clear();
     revoked = 0;

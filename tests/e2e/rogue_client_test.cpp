@@ -253,8 +253,8 @@ TEST_F(RogueClientTest, BootstrapCredentialCannotTakeTheServicesTurns) {
   for (const char* step : {"mender", "dps", "vault"}) {
     EXPECT_EQ(StepAttempt(stack_, pending.id, step), 1) << step << " needed a second attempt";
   }
-  EXPECT_TRUE(member.Messages().empty()) << "a rogue group member received "
-                                         << member.Messages().front().topic;
+  EXPECT_TRUE(member.Messages().empty())
+      << "a rogue group member received " << member.Messages().front().topic;
 }
 
 }  // namespace

@@ -628,8 +628,7 @@ TEST(TopicsTest, ShareGroupIsKnownOnlyToHoldersOfTheAccountPassword) {
   EXPECT_EQ(group.rfind("gps-engine-", 0), 0u);
   EXPECT_EQ(group.find_first_not_of("0123456789abcdef", 11), std::string::npos);
   EXPECT_NE(group, ShareGroup("gps-engine", "another password"));
-  EXPECT_NE(ShareGroup("gps-worker-dps", "engine password").substr(15),
-            group.substr(11));
+  EXPECT_NE(ShareGroup("gps-worker-dps", "engine password").substr(15), group.substr(11));
   // Valid in a topic filter level: no '/', '+' or '#'.
   EXPECT_EQ(group.find_first_of("/+#"), std::string::npos);
 }

@@ -101,8 +101,8 @@ std::string ShareGroup(std::string_view role, std::string_view account_password)
   if (account_password.empty()) {
     return group;
   }
-  std::string tag = crypto::Sha256("gps/v1 share group\n" + group + "\n" +
-                                   std::string(account_password));
+  std::string tag =
+      crypto::Sha256("gps/v1 share group\n" + group + "\n" + std::string(account_password));
   group += '-';
   group += crypto::HexEncode(std::string_view(tag).substr(0, 16));
   return group;
