@@ -30,6 +30,8 @@ namespace gps::device_client {
 namespace {
 
 using gps::testing::FileMode;
+using gps::testing::kBootstrapAccount;
+using gps::testing::kEngineAccount;
 using gps::testing::MosquittoServer;
 using gps::testing::Subprocess;
 using gps::testing::TempDir;
@@ -56,9 +58,7 @@ class DeviceClientIntegrationTest : public ::testing::Test {
     ASSERT_TRUE(EnsureDirectory(dir_.File("broker"), 0755).ok());
     broker_ = std::make_unique<MosquittoServer>(dir_.File("broker"));
 
-    mqtt::ClientOptions o;
-    o.uri = broker_->uri();
-    o.client_id = "engine-under-test";
+    mqtt::ClientOptions o = broker_->Login(kEngineAccount).ClientOptions("engine-under-test");
     o.clean_start = true;
     o.session_expiry_s = 0;
     // One filter: Paho C++ 1.2.0 crashes on a multi-filter SUBSCRIBE through the lib's adapter
@@ -75,10 +75,10 @@ class DeviceClientIntegrationTest : public ::testing::Test {
   std::string LogPath() const { return dir_.File("client-" + std::to_string(runs_) + ".log"); }
 
   std::map<std::string, std::string> BaseEnv() const {
-    return {
+    std::map<std::string, std::string> env = broker_->Login(kBootstrapAccount).Env();
+    env.insert({
         {"PATH", "/usr/sbin:/usr/bin:/bin"},
         {"GPS_CONFIG_FILE", dir_.File("empty.conf")},  // hermetic: no /etc/gps file
-        {"GPS_MQTT_URI", broker_->uri()},
         {"GPS_CLIENT_KEY_PATH", KeyPath()},
         {"GPS_CLIENT_MAC", "02:42:AC:11:00:02"},
         {"GPS_CLIENT_OUTPUT_DIR", dir_.File("out")},
@@ -86,7 +86,8 @@ class DeviceClientIntegrationTest : public ::testing::Test {
         {"GPS_CLIENT_RESTART_COMMAND", ""},
         {"GPS_CLIENT_ANNOUNCE_INTERVAL_S", "1"},
         {"GPS_LOG_LEVEL", "debug"},
-    };
+    });
+    return env;
   }
 
   // Starts the client with BaseEnv() overridden by env, and extra flags.
@@ -335,7 +336,7 @@ TEST_F(DeviceClientIntegrationTest, ProvisionsTheGatewayEndToEnd) {
 
   // A second start finds the marker and exits 0 without a broker.
   std::unique_ptr<Subprocess> again =
-      StartClient({{"GPS_MQTT_URI", "mqtt://127.0.0.1:1"}}, {"--generate-key"});
+      StartClient({{"GPS_MQTT_URI", "mqtts://127.0.0.1:1"}}, {"--generate-key"});
   EXPECT_EQ(again->Wait(kWait), std::optional<int>(0));
   EXPECT_EQ(CountLogLines("already provisioned"), 1);
   EXPECT_EQ(CountLogLines("connected"), 0);
@@ -412,7 +413,7 @@ TEST_F(DeviceClientIntegrationTest, TimesOutWithThreeWhenTheBrokerIsUnreachable)
   int closed = gps::testing::FreePort();
   std::unique_ptr<Subprocess> client =
       StartWithKey({{"GPS_CLIENT_TIMEOUT_S", "2"},
-                    {"GPS_MQTT_URI", "mqtt://127.0.0.1:" + std::to_string(closed)}});
+                    {"GPS_MQTT_URI", "mqtts://127.0.0.1:" + std::to_string(closed)}});
   EXPECT_EQ(client->Wait(kWait), std::optional<int>(3));
   EXPECT_GE(CountLogLines("broker not reachable"), 1);
 }

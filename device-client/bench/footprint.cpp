@@ -119,11 +119,7 @@ Figures Measure(const std::string& binary) {
     Die("cannot create the work directories");
   }
   testing::MosquittoServer broker(dir.File("broker"));
-  mqtt::ClientOptions o;
-  o.uri = broker.uri();
-  o.client_id = "footprint-engine";
-  o.clean_start = true;
-  o.session_expiry_s = 0;
+  mqtt::ClientOptions o = broker.Login(testing::kEngineAccount).ClientOptions("footprint-engine");
   o.subscriptions = {{std::string(protocol::kTopicRoot) + "/devices/+/+", 1}};
   mqtt::Client engine(o);
   if (Status st = engine.Connect(); !st.ok()) {
@@ -137,17 +133,18 @@ Figures Measure(const std::string& binary) {
       !device_client::WriteFileAtomic(dir.File("mender"), {"mender-agent.pem", *pem, 0600}).ok()) {
     Die("cannot write the Mender key");
   }
-  std::map<std::string, std::string> env = {
+  // The shipped transport: TLS and the bootstrap account, as on a gateway.
+  std::map<std::string, std::string> env = broker.Login(testing::kBootstrapAccount).Env();
+  env.insert({
       {"PATH", "/usr/sbin:/usr/bin:/bin"},
       {"GPS_CONFIG_FILE", "/dev/null"},
-      {"GPS_MQTT_URI", broker.uri()},
       {"GPS_CLIENT_KEY_PATH", dir.File("mender/mender-agent.pem")},
       {"GPS_CLIENT_MAC", "02:42:ac:11:00:02"},
       {"GPS_CLIENT_OUTPUT_DIR", dir.File("out")},
       {"GPS_CLIENT_STATE_DIR", dir.File("state")},
       {"GPS_CLIENT_RESTART_COMMAND", "true"},
       {"GPS_CLIENT_ANNOUNCE_INTERVAL_S", "1"},
-  };
+  });
   testing::Subprocess client("gps-device-client", {stripped}, env, dir.File("client.log"));
 
   mqtt::Message m = Receive(engine, protocol::DeviceTopicKind::kAnnounce);

@@ -113,6 +113,10 @@ bool ApproveUntilTaken(Stack& stack, const std::string& id, const std::string& n
   return false;
 }
 
+// How long the gateways may take, a guard against a run that never ends rather than a measure:
+// about 70 s on two idle cores, three times that with the cores busy. How long it took is printed.
+constexpr seconds kRunBound{360};
+
 TEST(Chaos, EveryGatewayIsProvisionedExactlyOnceDespiteKillsFaultsAndRestarts) {
   const int n = DeviceCount();
   TempDir dir("gps-chaos");
@@ -194,12 +198,12 @@ TEST(Chaos, EveryGatewayIsProvisionedExactlyOnceDespiteKillsFaultsAndRestarts) {
         id_of_mac = IdsByMac(stack);
         return static_cast<int>(id_of_mac.size()) >= n;
       },
-      seconds(90), milliseconds(500)))
+      seconds(180), milliseconds(500)))
       << "only " << id_of_mac.size() << " of " << n << " gateways announced\n"
       << stack.Logs();
   std::atomic<int> next{0};
   std::atomic<int> approved{0};
-  auto give_up = Clock::now() + seconds(120);
+  auto give_up = started + kRunBound;
   std::vector<std::thread> operators;
   for (int t = 0; t < 6; ++t) {
     operators.emplace_back([&] {
@@ -219,7 +223,7 @@ TEST(Chaos, EveryGatewayIsProvisionedExactlyOnceDespiteKillsFaultsAndRestarts) {
   int exited_ok = 0;
   for (int i = 0; i < n; ++i) {
     std::optional<int> code = gateways[i]->Wait(std::chrono::duration_cast<milliseconds>(std::max(
-        seconds(1), seconds(150) - std::chrono::duration_cast<seconds>(Clock::now() - started))));
+        seconds(1), kRunBound - std::chrono::duration_cast<seconds>(Clock::now() - started))));
     EXPECT_EQ(code, std::optional<int>(0)) << "gateway " << i << "\n" << gateways[i]->Log();
     exited_ok += code == std::optional<int>(0) ? 1 : 0;
   }

@@ -8,14 +8,11 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <fstream>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "gps/crypto/encoding.h"
@@ -27,6 +24,7 @@
 #include "gps/protocol/device_messages.h"
 #include "gps/protocol/job.h"
 #include "tests/support/e2e_helpers.h"
+#include "tests/support/message_recorder.h"
 #include "tests/support/stack.h"
 
 namespace gps::testing {
@@ -45,52 +43,6 @@ int FileMode(const std::string& path) {
   }
   return static_cast<int>(st.st_mode & 0777);
 }
-
-// Every message published on the broker while it lives.
-class BrokerWatch {
- public:
-  explicit BrokerWatch(const std::string& uri) {
-    mqtt::ClientOptions o;
-    o.uri = uri;
-    o.client_id = "e2e-watch-" + UniqueSuffix();
-    o.clean_start = true;
-    o.session_expiry_s = 0;
-    o.subscriptions = {{"#", 1}};
-    client_ = std::make_unique<mqtt::Client>(o);
-    Status connected = client_->Connect();
-    if (!connected.ok()) {
-      ADD_FAILURE() << "watch cannot connect: " << connected.ToString();
-      return;
-    }
-    thread_ = std::thread([this] {
-      while (!stop_) {
-        std::optional<mqtt::Event> e = client_->Next(100);
-        if (e && e->kind == mqtt::EventKind::kMessage) {
-          std::lock_guard<std::mutex> lock(mu_);
-          messages_.push_back(e->message);
-        }
-      }
-    });
-  }
-  ~BrokerWatch() {
-    stop_ = true;
-    if (thread_.joinable()) {
-      thread_.join();
-    }
-  }
-
-  std::vector<mqtt::Message> Messages() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return messages_;
-  }
-
- private:
-  std::unique_ptr<mqtt::Client> client_;
-  std::thread thread_;
-  std::atomic<bool> stop_{false};
-  std::mutex mu_;
-  std::vector<mqtt::Message> messages_;
-};
 
 class SignModeTest : public ::testing::Test {
  protected:
@@ -117,7 +69,12 @@ class SignModeTest : public ::testing::Test {
 TEST_F(SignModeTest, GatewayKeepsItsKeyAndGetsACertificateForIt) {
   const std::string mac = "02:42:ac:11:00:31";
   const std::string name = "gw-e2e-csr";
-  BrokerWatch watch(stack_.services().mqtt_uri());
+  // Every message published on the broker from now on, through the test-only observer account.
+  mqtt::ClientOptions watch_options =
+      stack_.services().Login(kObserverAccount).ClientOptions("e2e-watch-" + UniqueSuffix());
+  watch_options.subscriptions = {{"#", 1}};
+  MessageRecorder watch(watch_options);
+  ASSERT_TRUE(watch.Start().ok()) << stack_.Logs();
   auto gateway = stack_.StartGateway("csr", mac, {{"GPS_CLIENT_CERT_MODE", "csr"}});
 
   std::optional<DeviceSummary> pending;

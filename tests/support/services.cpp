@@ -53,12 +53,6 @@ user gps-test-observer
 topic read #
 )";
 
-// Test only (see services.h): anonymous plaintext on loopback, with no ACL of its own.
-std::string OpenListener(int port) {
-  return "\n# Test only: the component tests' anonymous loopback listener.\nlistener " +
-         std::to_string(port) + " 127.0.0.1\nallow_anonymous true\n";
-}
-
 std::string Render(std::string text, const std::map<std::string, std::string>& values) {
   for (const auto& [key, value] : values) {
     text = std::regex_replace(text, std::regex(key), value);
@@ -101,7 +95,7 @@ mqtt::ClientOptions BrokerLogin::ClientOptions(const std::string& client_id) con
 }
 
 MosquittoServer::MosquittoServer(const std::string& dir, int port)
-    : dir_(dir), port_(port == 0 ? FreePort() : port), open_port_(FreePort()) {
+    : dir_(dir), port_(port == 0 ? FreePort() : port) {
   Start();
 }
 
@@ -124,15 +118,13 @@ void MosquittoServer::Start() {
                        {"@KIT_DIR@", KitDir()},
                        {"@ACL_FILE@", acl_path},
                        {"@DATA_DIR@", dir_},
-                       {"@USER@", CurrentUserName()}}) +
-         OpenListener(open_port_);
+                       {"@USER@", CurrentUserName()}});
   std::string conf_path = dir_ + "/mosquitto.conf";
   std::ofstream(conf_path) << conf;
   process_ = std::make_unique<Subprocess>(
       "mosquitto", std::vector<std::string>{"/usr/sbin/mosquitto", "-c", conf_path},
       std::map<std::string, std::string>{}, dir_ + "/mosquitto.log");
   WaitForPort(port_, *process_);
-  WaitForPort(open_port_, *process_);
 }
 
 void MosquittoServer::Restart() {

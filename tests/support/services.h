@@ -3,10 +3,9 @@
 // (deploy/), on free loopback ports.
 //
 // The broker is the shipped one: a TLS listener where every client logs in with its role's account
-// and deploy/mosquitto/acl decides its topics. Two test-only additions, never in deploy/: the
-// observer account (reads every topic, to watch what crosses the broker) and a plaintext,
-// anonymous loopback listener for the component tests of one process (gps-ui, the device client)
-// that exercise that process's MQTT handling, not the transport; stacks never use it.
+// and deploy/mosquitto/acl decides its topics. One test-only addition, never in deploy/: the
+// observer account (reads every topic, to watch what crosses the broker). Every test client, the
+// component tests' stand-ins for the engine included, logs in with a role's account over TLS.
 //
 // TestServices uses the Redis scripts/test started (GPS_TEST_REDIS_PORT) when present, else starts
 // a private one; a test that must restart a server asks for a private pair. Each TestServices has a
@@ -52,15 +51,12 @@ class MosquittoServer {
   MosquittoServer(const std::string& dir, int port = 0);
   int port() const { return port_; }  // the TLS listener
   BrokerLogin Login(const std::string& account) const;
-  // The test-only plaintext anonymous listener (see the file comment).
-  std::string uri() const { return "mqtt://127.0.0.1:" + std::to_string(open_port_); }
   void Restart();  // stop and start again on the same ports, keeping its persistence
 
  private:
   void Start();
   std::string dir_;
   int port_;
-  int open_port_;
   std::unique_ptr<Subprocess> process_;
 };
 
@@ -82,8 +78,6 @@ class TestServices {
  public:
   // private_servers: always start a pair of our own.
   explicit TestServices(const std::string& dir, bool private_servers = false);
-  // The test-only anonymous listener (see the file comment).
-  std::string mqtt_uri() const { return broker_->uri(); }
   int mqtt_port() const { return broker_->port(); }
   BrokerLogin Login(const std::string& account) const { return broker_->Login(account); }
   int redis_port() const { return redis_port_; }

@@ -1,6 +1,6 @@
 // gps-ui end to end: a real redis-server and mosquitto on free ports, sagas written with the
 // library, gps-ui run as a subprocess, and this test playing the engine on the real broker
-// (the $share/gps-engine/ command subscription, replies on the response topic with the
+// (the engine's command subscription, replies on the response topic with the
 // request's correlation data). Every check goes over HTTP with lib/gps/http.
 
 #include <arpa/inet.h>
@@ -69,8 +69,8 @@ class FakeEngine {
   using Answers = std::vector<std::pair<std::string, protocol::CommandReply>>;
   using Decide = std::function<Answers(const ReceivedCommand&)>;
 
-  FakeEngine(const std::string& uri, Decide decide)
-      : client_(Options(uri)), decide_(std::move(decide)) {}
+  FakeEngine(const BrokerLogin& login, Decide decide)
+      : client_(Options(login)), decide_(std::move(decide)) {}
   ~FakeEngine() {
     stop_ = true;
     if (thread_.joinable()) {
@@ -95,13 +95,12 @@ class FakeEngine {
   }
 
  private:
-  static mqtt::ClientOptions Options(const std::string& uri) {
-    mqtt::ClientOptions o;
-    o.uri = uri;
-    o.client_id = "fake-engine-" + crypto::HexEncode(crypto::RandomBytes(4).value_or("xxxx"));
+  static mqtt::ClientOptions Options(const BrokerLogin& login) {
+    mqtt::ClientOptions o = login.ClientOptions(
+        "fake-engine-" + crypto::HexEncode(crypto::RandomBytes(4).value_or("xxxx")));
     o.clean_start = true;
     o.session_expiry_s = 0;
-    o.subscriptions = {{protocol::SharedFilter("gps-engine", protocol::AllCommandsFilter()), 1}};
+    o.subscriptions = {{protocol::AllCommandsFilter(), 1}};
     return o;
   }
 
@@ -315,13 +314,12 @@ class UiIntegrationTest : public ::testing::Test {
     // expects exactly the seeded devices under the default key prefix.
     services_ = std::make_unique<TestServices>(dir_->path(), /*private_servers=*/true);
     GPS_RETURN_IF_ERROR(Seed());
-    engine_ = std::make_unique<FakeEngine>(services_->mqtt_uri(), Decide);
+    engine_ = std::make_unique<FakeEngine>(services_->Login(kEngineAccount), Decide);
     GPS_RETURN_IF_ERROR(engine_->Start());
-    std::map<std::string, std::string> env = {
-        {"GPS_MQTT_URI", services_->mqtt_uri()},
-        {"GPS_REDIS_HOST", "127.0.0.1"},
-        {"GPS_REDIS_PORT", std::to_string(services_->redis_port())},
-        {"GPS_UI_API_TOKEN", kApiToken}};
+    std::map<std::string, std::string> env = services_->Login(kUiAccount).Env();
+    env.insert({{"GPS_REDIS_HOST", "127.0.0.1"},
+                {"GPS_REDIS_PORT", std::to_string(services_->redis_port())},
+                {"GPS_UI_API_TOKEN", kApiToken}});
     GPS_ASSIGN_OR_RETURN(ui_, StartUi(*dir_, "gps-ui-test-main", env));
     // A second instance whose engine answers never come in time: the 504 path.
     env["GPS_UI_COMMAND_TIMEOUT_MS"] = "300";
@@ -1376,10 +1374,10 @@ class UiDegradedTest : public ::testing::Test {
   void SetUp() override {
     redis_ = std::make_unique<RedisServer>(dir_.path());
     broker_ = std::make_unique<MosquittoServer>(dir_.path());
-    env_ = {{"GPS_MQTT_URI", broker_->uri()},
-            {"GPS_REDIS_HOST", "127.0.0.1"},
-            {"GPS_REDIS_PORT", std::to_string(redis_->port())},
-            {"GPS_UI_API_TOKEN", kApiToken}};
+    env_ = broker_->Login(kUiAccount).Env();
+    env_.insert({{"GPS_REDIS_HOST", "127.0.0.1"},
+                 {"GPS_REDIS_PORT", std::to_string(redis_->port())},
+                 {"GPS_UI_API_TOKEN", kApiToken}});
   }
 
   TempDir dir_{"gps-ui-test"};
@@ -1410,7 +1408,7 @@ TEST_F(UiDegradedTest, ATakenPortIsAClearExit1) {
 
 TEST_F(UiDegradedTest, NoBrokerAtStartIsAClearExit1) {
   std::map<std::string, std::string> env = env_;
-  env["GPS_MQTT_URI"] = "mqtt://127.0.0.1:" + std::to_string(FreePort());
+  env["GPS_MQTT_URI"] = "mqtts://127.0.0.1:" + std::to_string(FreePort());
   env["GPS_UI_INSTANCE"] = "gps-ui-no-broker";
   env["GPS_UI_PORT"] = "0";
   Subprocess ui("gps-ui-no-broker", {GPS_UI_BINARY}, env, dir_.File("no-broker.log"));
