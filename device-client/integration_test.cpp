@@ -351,6 +351,22 @@ TEST_F(DeviceClientIntegrationTest, DismissedExitsWithFour) {
   EXPECT_FALSE(std::filesystem::exists(Out("provisioned")));
 }
 
+// A device revoked while its client still waits (an operator revoked it between two boots): the
+// client stops for good, as for a dismissal, and writes nothing.
+TEST_F(DeviceClientIntegrationTest, RevokingAndRevokedExitWithFour) {
+  for (const char* state : {"revoking", "revoked"}) {
+    SCOPED_TRACE(state);
+    std::optional<Announced> run = StartAnnounced();
+    ASSERT_TRUE(run);
+    PublishStatus(run->announce().device_id, state);
+    EXPECT_EQ(run->client->Wait(kWait), std::optional<int>(4));
+    EXPECT_FALSE(std::filesystem::exists(Out("provisioned")));
+    EXPECT_NE(ReadText(LogPath()).find("\"state\":\"" + std::string(state) + "\""),
+              std::string::npos)
+        << "the log names why the client stopped";
+  }
+}
+
 TEST_F(DeviceClientIntegrationTest, TamperedBundlesAreIgnoredAndTheGoodOneIsTaken) {
   std::optional<Announced> run = StartAnnounced();
   ASSERT_TRUE(run);
