@@ -65,12 +65,6 @@ class PendingLoopTest : public ::testing::Test {
   }
   void TearDown() override { log::SetSinkForTest(nullptr); }
 
-  redis::Endpoint Endpoint() const {
-    redis::Endpoint endpoint;
-    endpoint.port = services_.redis_port();
-    return endpoint;
-  }
-
   std::unique_ptr<EngineLoop> Loop(SagaStore& store, PendingLimits limits) {
     EngineSettings settings;
     settings.pending = limits;
@@ -125,6 +119,29 @@ class PendingLoopTest : public ::testing::Test {
     loop.Handle(m);
   }
 
+  // The engine's reply to the command send() makes, as the requester receives it.
+  template <typename F>
+  std::optional<protocol::CommandReply> ReplyTo(F send) {
+    mqtt::ClientOptions options;
+    options.uri = services_.mqtt_uri();
+    options.client_id = "requester-" + UniqueSuffix();
+    options.clean_start = true;
+    options.subscriptions = {{protocol::ReplyTopic("test"), 1}};
+    mqtt::Client requester(options);
+    if (!requester.Connect().ok()) {
+      return std::nullopt;
+    }
+    send();
+    for (int i = 0; i < 100; ++i) {
+      std::optional<mqtt::Event> e = requester.Next(100);
+      if (e && e->kind == mqtt::EventKind::kMessage) {
+        Result<protocol::CommandReply> reply = protocol::ParseReply(e->message.payload);
+        return reply.ok() ? std::optional<protocol::CommandReply>(*reply) : std::nullopt;
+      }
+    }
+    return std::nullopt;
+  }
+
   std::optional<saga::Saga> Saga(const std::string& id) { return store_.Load(id).value(); }
 
   bool Indexed(const std::string& id) {
@@ -155,8 +172,8 @@ class PendingLoopTest : public ::testing::Test {
   TempDir dir_{"gps-pending-loop"};
   TestServices services_{dir_.path()};
   redis::Keys keys_{"gps-pending-loop-" + UniqueSuffix()};
-  SagaStore store_{Endpoint(), keys_};
-  redis::Connection redis_{Endpoint()};
+  SagaStore store_{services_.redis_endpoint(), keys_};
+  redis::Connection redis_{services_.redis_endpoint()};
   std::unique_ptr<mqtt::Client> mqtt_;
   SharedClock clock_;
   std::mutex lines_mutex_;
@@ -197,6 +214,15 @@ TEST_F(PendingLoopTest, ASilentPendingDeviceIsForgottenWithEverythingOfIt) {
   // A second sweep finds nothing more to do.
   loop->Sweep();
   EXPECT_EQ(Count("engine.pending_expired"), expired_before + 1);
+
+  // An operator who approves it from a list read before the expiry is told it is gone, and the
+  // name reserved for the request is given back.
+  std::optional<protocol::CommandReply> reply =
+      ReplyTo([&] { Command(*loop, protocol::CommandKind::kApprove, silent.id, "gw-late"); });
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->status, protocol::ReplyStatus::kNotFound);
+  EXPECT_EQ(reply->message, protocol::kUnknownDeviceMessage);
+  EXPECT_FALSE(redis_.Command({"GET", keys_.Name("gw-late")}).value().AsOptionalString().value());
 
   // Back again, it is simply a new pending device.
   Announce(*loop, silent);
@@ -269,7 +295,7 @@ TEST_F(PendingLoopTest, OnlyPendingDevicesExpire) {
 TEST_F(PendingLoopTest, AnnouncesDuringASweepAreNeverLost) {
   // One engine sweeps while another takes the announces of the very devices it finds expired:
   // whichever comes first, every device that announced is there afterwards, listed and counted.
-  SagaStore other{Endpoint(), keys_};
+  SagaStore other{services_.redis_endpoint(), keys_};
   ASSERT_TRUE(other.Open().ok());
   auto sweeper = Loop(store_, Limits(kDay, 10000));
   auto announcer = Loop(other, Limits(kDay, 10000));

@@ -19,12 +19,6 @@ class CommitStoreTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(store_.Open().ok()); }
 
-  redis::Endpoint Endpoint() const {
-    redis::Endpoint endpoint;
-    endpoint.port = services_.redis_port();
-    return endpoint;
-  }
-
   static saga::Saga Saga() {
     saga::Saga s;
     s.device_id = std::string(64, 'c');
@@ -34,7 +28,7 @@ class CommitStoreTest : public ::testing::Test {
 
   TempDir dir_{"gps-commit"};
   TestServices services_{dir_.path()};
-  SagaStore store_{Endpoint(), redis::Keys("gps-commit-" + UniqueSuffix())};
+  SagaStore store_{services_.redis_endpoint(), redis::Keys("gps-commit-" + UniqueSuffix())};
 };
 
 TEST_F(CommitStoreTest, HistoryIsWrittenWithTheSagaOrNotAtAll) {

@@ -24,12 +24,6 @@ class PendingStoreTest : public ::testing::Test {
     ASSERT_TRUE(redis_.Connect().ok());
   }
 
-  redis::Endpoint Endpoint() const {
-    redis::Endpoint endpoint;
-    endpoint.port = services_.redis_port();
-    return endpoint;
-  }
-
   // A pending device with a last-seen time and a timeline, as an announce leaves it.
   saga::Saga RecordPending(const std::string& id, Instant seen) {
     saga::Saga s;
@@ -57,8 +51,8 @@ class PendingStoreTest : public ::testing::Test {
   TempDir dir_{"gps-pending-store"};
   TestServices services_{dir_.path()};
   redis::Keys keys_{"gps-pending-" + UniqueSuffix()};
-  SagaStore store_{Endpoint(), keys_};
-  redis::Connection redis_{Endpoint()};
+  SagaStore store_{services_.redis_endpoint(), keys_};
+  redis::Connection redis_{services_.redis_endpoint()};
 };
 
 TEST_F(PendingStoreTest, TheCapRefusesOnlyDevicesNotInTheSet) {

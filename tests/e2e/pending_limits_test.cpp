@@ -60,12 +60,6 @@ class PendingLimitsProcessTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(store_.Open().ok()); }
 
-  redis::Endpoint Endpoint() const {
-    redis::Endpoint endpoint;
-    endpoint.port = services_.redis_port();
-    return endpoint;
-  }
-
   std::unique_ptr<Subprocess> StartEngine() {
     std::map<std::string, std::string> env = services_.Login(kEngineAccount).Env();
     env.merge(std::map<std::string, std::string>{
@@ -107,7 +101,7 @@ class PendingLimitsProcessTest : public ::testing::Test {
   TestServices services_{dir_.path()};
   std::string suffix_ = UniqueSuffix();
   std::string prefix_ = "gps-pending-e2e-" + suffix_;
-  engine::SagaStore store_{Endpoint(), redis::Keys(prefix_)};
+  engine::SagaStore store_{services_.redis_endpoint(), redis::Keys(prefix_)};
 };
 
 TEST_F(PendingLimitsProcessTest, TheSettingsCapAndExpirePendingGateways) {
