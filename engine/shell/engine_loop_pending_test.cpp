@@ -11,18 +11,16 @@
 #include <thread>
 
 #include "engine/shell/engine_loop.h"
+#include "engine/store/store_test_fixture.h"
 #include "gps/crypto/keys.h"
 #include "gps/log/log.h"
 #include "gps/metrics/counters.h"
 #include "gps/protocol/step_results.h"
 #include "gps/protocol/topics.h"
-#include "tests/support/services.h"
 
 namespace gps::engine {
 namespace {
 
-using gps::testing::TempDir;
-using gps::testing::TestServices;
 using gps::testing::UniqueSuffix;
 
 constexpr Millis kDay = 24LL * 3'600'000;
@@ -47,11 +45,12 @@ struct Device {
 
 std::uint64_t Count(std::string_view name) { return metrics::Get(name).Value(); }
 
-class PendingLoopTest : public ::testing::Test {
+class PendingLoopTest : public StoreTest {
  protected:
+  PendingLoopTest() : StoreTest("pending-loop") {}
+
   void SetUp() override {
-    ASSERT_TRUE(store_.Open().ok());
-    ASSERT_TRUE(redis_.Connect().ok());
+    StoreTest::SetUp();
     mqtt::ClientOptions options;
     options.uri = services_.mqtt_uri();
     options.client_id = "engine-pending-" + UniqueSuffix();
@@ -169,11 +168,6 @@ class PendingLoopTest : public ::testing::Test {
     return out;
   }
 
-  TempDir dir_{"gps-pending-loop"};
-  TestServices services_{dir_.path()};
-  redis::Keys keys_{"gps-pending-loop-" + UniqueSuffix()};
-  SagaStore store_{services_.redis_endpoint(), keys_};
-  redis::Connection redis_{services_.redis_endpoint()};
   std::unique_ptr<mqtt::Client> mqtt_;
   SharedClock clock_;
   std::mutex lines_mutex_;

@@ -3,26 +3,16 @@
 // that came back), and an expiry deletes every key of the device in one step, or nothing when the
 // device announced or changed after it was read.
 
-#include <gtest/gtest.h>
-
-#include "engine/store/saga_store.h"
-#include "tests/support/services.h"
+#include "engine/store/store_test_fixture.h"
 
 namespace gps::engine {
 namespace {
 
-using gps::testing::TempDir;
-using gps::testing::TestServices;
-using gps::testing::UniqueSuffix;
-
 std::string Id(char c) { return std::string(64, c); }
 
-class PendingStoreTest : public ::testing::Test {
+class PendingStoreTest : public StoreTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(store_.Open().ok());
-    ASSERT_TRUE(redis_.Connect().ok());
-  }
+  PendingStoreTest() : StoreTest("pending-store") {}
 
   // A pending device with a last-seen time and a timeline, as an announce leaves it.
   saga::Saga RecordPending(const std::string& id, Instant seen) {
@@ -47,12 +37,6 @@ class PendingStoreTest : public ::testing::Test {
     }
     return out;
   }
-
-  TempDir dir_{"gps-pending-store"};
-  TestServices services_{dir_.path()};
-  redis::Keys keys_{"gps-pending-" + UniqueSuffix()};
-  SagaStore store_{services_.redis_endpoint(), keys_};
-  redis::Connection redis_{services_.redis_endpoint()};
 };
 
 TEST_F(PendingStoreTest, TheCapRefusesOnlyDevicesNotInTheSet) {
