@@ -33,6 +33,27 @@ void AddEngineSettings(config::Table& table, EngineConfig* c) {
             std::string(kDefaultNameCheckRetry),
             "retry policy of the Mender and DPS name checks; keep attempts x timeout under the "
             "UI's command timeout");
+  table.Add("GPS_ENGINE_PENDING_EXPIRY", &c->pending_expiry, std::string(kDefaultPendingExpiry),
+            "a pending device that has not announced for this long is forgotten (its saga, "
+            "timeline and listing entry; it becomes pending anew if it announces again); e.g. 7d, "
+            "36h; 0: never. Keep it well above the clients' announce interval");
+  table.Add("GPS_ENGINE_MAX_PENDING", &c->max_pending, 10000,
+            "at most this many devices pending at once; at the cap, announces of new devices are "
+            "refused (known devices are always handled)",
+            1, 10'000'000);
+  table.AddCheck([c]() -> Status {
+    Result<Millis> expiry = retry::ParseDurationMs(c->pending_expiry);
+    if (!expiry.ok()) {
+      return expiry.status().WithContext("GPS_ENGINE_PENDING_EXPIRY");
+    }
+    if (*expiry != 0 && *expiry < 1000) {
+      return Status::InvalidArgument("GPS_ENGINE_PENDING_EXPIRY: '" + c->pending_expiry +
+                                     "' is under 1s (a bare number is milliseconds; 0: never)");
+    }
+    c->pending.expiry_ms = *expiry;
+    c->pending.max_pending = c->max_pending;
+    return Status::Ok();
+  });
   table.Add("GPS_ENGINE_TIMER_POLL_MS", &c->timer_poll_ms, 250,
             "how often due timers (leases, backoffs) are looked for", 10, 60000);
   table.Add("GPS_ENGINE_SWEEP_INTERVAL_S", &c->sweep_interval_s, 300,
@@ -93,6 +114,7 @@ EngineSettings ToEngineSettings(const EngineConfig& c) {
   EngineSettings s;
   s.policies = c.policies;
   s.manifest = c.manifest;
+  s.pending = c.pending;
   return s;
 }
 

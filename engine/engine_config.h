@@ -31,7 +31,12 @@ struct EngineConfig {
   bool hub_manifest = true;
   std::string hub_wait;
   std::string hub_wait_deadline;
-  ManifestPolicy manifest;              // filled from the three above by the settings check
+  ManifestPolicy manifest;  // filled from the three above by the settings check
+  // Pending devices: forgotten after this long without an announce ("0": never), and at most
+  // this many at once (engine/shell/pending_limits.h).
+  std::string pending_expiry;
+  std::int64_t max_pending = 10000;
+  PendingLimits pending;                // filled from the two above by the settings check
   std::int64_t timer_poll_ms = 250;     // how often due timers are looked for
   std::int64_t sweep_interval_s = 300;  // how often timers and outboxes are repaired
   std::int64_t startup_timeout_s = 30;  // how long to wait for Redis and the broker at start
@@ -45,6 +50,7 @@ inline constexpr std::string_view kDefaultRetry =
     "attempts=5,backoff=2s,multiplier=2,max_backoff=5m,jitter=0.2,timeout=60s";
 inline constexpr std::string_view kDefaultHubWait =
     "backoff=30s,multiplier=2,max_backoff=1h,jitter=0.2";
+inline constexpr std::string_view kDefaultPendingExpiry = "7d";
 inline constexpr std::string_view kDefaultNameCheckRetry =
     "attempts=3,backoff=500ms,multiplier=2,max_backoff=2s,jitter=0.2,timeout=4s";
 

@@ -171,7 +171,7 @@ Result<Decision> OnApprove(const std::optional<Saga>& current, const ApproveRequ
     }
   };
   if (!current) {
-    reply(ReplyStatus::kNotFound, "no device with this id has announced itself");
+    reply(ReplyStatus::kNotFound, protocol::kUnknownDeviceMessage);
     release_unused("");
     return Decision{std::nullopt, std::move(commands)};
   }

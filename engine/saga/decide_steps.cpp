@@ -55,8 +55,7 @@ Status NotInPhase(const Saga& s, std::string_view what) {
 
 Decision UnknownDevice(const saga::ReplyTarget& reply) {
   Decision d;
-  Emit(d.commands,
-       SendReply{reply, ReplyStatus::kNotFound, "no device with this id has announced itself"});
+  Emit(d.commands, SendReply{reply, ReplyStatus::kNotFound, protocol::kUnknownDeviceMessage});
   return d;
 }
 

@@ -25,7 +25,8 @@ EngineLoop::EngineLoop(SagaStore& store, mqtt::Client& mqtt, const Clock& clock,
       mqtt_(mqtt),
       clock_(clock),
       settings_(std::move(settings)),
-      random_(std::random_device{}()) {}
+      random_(std::random_device{}()),
+      cap_refusals_(settings_.pending.refusal_log_interval_ms) {}
 
 void EngineLoop::Handle(const mqtt::Message& message) {
   std::string kind(InboundKind(message.topic));
@@ -55,11 +56,7 @@ void EngineLoop::Handle(const mqtt::Message& message) {
 
 void EngineLoop::OnAnnounce(const InboundAnnounce& in) {
   const std::string& id = in.announce.announce.device_id;
-  Status st = Apply(id, [&](const std::optional<saga::Saga>& current) -> Result<Event> {
-    if (!current) {
-      // Index before the saga exists, so no committed device is ever missing from the listing.
-      GPS_RETURN_IF_ERROR(store_.IndexDevice(id, clock_.Now()));
-    }
+  Status st = Apply(id, [&](const std::optional<saga::Saga>&) -> Result<Event> {
     return Event(Announced{in.announce});
   });
   if (st.ok()) {
@@ -292,22 +289,63 @@ void EngineLoop::ScheduleFor(const saga::Saga& stored) {
 }
 
 void EngineLoop::Sweep() {
-  Result<std::vector<std::string>> ids = store_.AllDevices();
+  Result<std::vector<SetMember>> ids = store_.IndexedDevices();
   if (!ids.ok()) {
     log::Warn("sweep skipped", {{"err", ids.status().ToString()}});
     return;
   }
+  // Read before the sagas, so an entry raised while the sweep runs is never taken for a stale one.
+  Result<std::vector<SetMember>> members = store_.PendingDevices();
+  if (!members.ok()) {
+    log::Warn("pending set not read; not checked in this sweep",
+              {{"err", members.status().ToString()}});
+  }
+  std::map<std::string, Millis> pending_scores;
+  if (members.ok()) {
+    for (const SetMember& m : *members) {
+      pending_scores[m.id] = m.score;
+    }
+  }
+  Instant now = clock_.Now();
+  std::set<std::string> pending;
   int timers = 0;
-  for (const std::string& id : *ids) {
+  int expired = 0;
+  bool read_all = true;  // the pending set is compared with the sagas only when all were read
+  for (const SetMember& entry : *ids) {
+    const std::string& id = entry.id;
     RecoverOutbox(id);
     Result<std::optional<saga::Saga>> s = store_.Load(id);
-    if (s.ok() && *s && saga::NextDue(**s)) {
+    if (!s.ok()) {
+      read_all = false;
+      continue;
+    }
+    if (!*s) {
+      ForgetOrphanEntry(id, entry.score, now);
+      continue;
+    }
+    if ((*s)->phase == saga::Phase::kPending) {
+      auto score = pending_scores.find(id);
+      if (ExpireIfStale(
+              **s, entry.score,
+              score == pending_scores.end() ? std::nullopt : std::optional<Millis>(score->second),
+              now)) {
+        ++expired;
+        continue;
+      }
+      pending.insert(id);
+    }
+    if (saga::NextDue(**s)) {
       ScheduleFor(**s);
       ++timers;
     }
   }
-  log::Info("sweep done",
-            {{"devices", std::to_string(ids->size())}, {"timed", std::to_string(timers)}});
+  if (members.ok() && read_all) {
+    RepairPendingSet(*members, pending, now);
+  }
+  log::Info("sweep done", {{"devices", std::to_string(ids->size())},
+                           {"timed", std::to_string(timers)},
+                           {"pending", std::to_string(pending.size())},
+                           {"expired", std::to_string(expired)}});
 }
 
 void EngineLoop::OnResult(const InboundResult& in) {
@@ -400,6 +438,9 @@ Status EngineLoop::ApplyOnce(const std::string& device_id, const EventFor& event
     history.push_back(EncodeHistoryEntry(h));
   }
   std::int64_t expected = current ? current->version : 0;
+  PendingChange pending_change = PendingChangeOf(current, *next);
+  std::optional<Millis> leaving_score;
+  GPS_RETURN_IF_ERROR(BeforeCommit(device_id, pending_change, &leaving_score));
   Result<bool> committed = store_.Commit(*next, expected, encoded, history);
   if (!committed.ok()) {
     log::Warn("commit failed", {{"device_id", device_id}, {"err", committed.status().ToString()}});
@@ -409,6 +450,7 @@ Status EngineLoop::ApplyOnce(const std::string& device_id, const EventFor& event
     *conflict = true;
     return Status::Ok();
   }
+  AfterCommit(device_id, pending_change, leaving_score);
   saga::Saga stored = *next;
   stored.version = expected + 1;
   ScheduleFor(stored);

@@ -8,14 +8,17 @@
 #include <functional>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "engine/saga/decide.h"
 #include "engine/shell/inbound.h"
 #include "engine/shell/outbox.h"
+#include "engine/shell/pending_limits.h"
 #include "engine/store/saga_store.h"
 #include "gps/core/clock.h"
+#include "gps/log/throttle.h"
 #include "gps/mqtt/client.h"
 
 namespace gps::engine {
@@ -28,6 +31,7 @@ struct EngineSettings {
   Millis outbox_retry_ms = 2000;        // a side effect that failed is tried again after this
   int max_commit_attempts = 8;          // version conflicts in a row before giving up on an event
   Millis redis_retry_budget_ms = 5000;  // how long a transient Redis fault is retried per event
+  PendingLimits pending;                // expiry and cap of pending devices
 };
 
 class EngineLoop {
@@ -41,7 +45,8 @@ class EngineLoop {
   int FireDueTimers();
 
   // Repairs what a crashed engine may have left: a timer missing for a saga that needs one, an
-  // outbox not carried out. Run at start and now and then.
+  // outbox not carried out, a pending set that does not match the sagas. Forgets pending devices
+  // that stopped announcing (pending_limits.h). Run at start and now and then.
   void Sweep();
 
  private:
@@ -77,11 +82,29 @@ class EngineLoop {
   // Brings the device's timer forward to what its stored saga needs, if anything.
   void ScheduleFor(const saga::Saga& stored);
 
+  // The pending set around a commit (pending_sweep.cpp). Before: a new device is admitted under
+  // the cap (and indexed), one becoming pending again is added, one leaving has its entry read
+  // into *leaving_score. A refusal at the cap is logged (throttled) and counted here.
+  Status BeforeCommit(const std::string& device_id, PendingChange change,
+                      std::optional<Millis>* leaving_score);
+  // After the commit: the entry of a device that left pending is removed.
+  void AfterCommit(const std::string& device_id, PendingChange change,
+                   std::optional<Millis> leaving_score);
+  // The sweep's part for pending devices (pending_sweep.cpp). Forgets the device if it expired;
+  // true when it did.
+  bool ExpireIfStale(const saga::Saga& stored, Millis index_score,
+                     std::optional<Millis> pending_score, Instant now);
+  // An index entry without a saga, older than the expiry (left by a crash), is removed.
+  void ForgetOrphanEntry(const std::string& device_id, Millis index_score, Instant now);
+  void RepairPendingSet(const std::vector<SetMember>& members, const std::set<std::string>& pending,
+                        Instant now);
+
   SagaStore& store_;
   mqtt::Client& mqtt_;
   const Clock& clock_;
   EngineSettings settings_;
   std::mt19937_64 random_;
+  log::Throttle cap_refusals_;
 };
 
 }  // namespace gps::engine

@@ -29,12 +29,16 @@ SagaStore::SagaStore(redis::Endpoint endpoint, redis::Keys keys)
       release_name_("release_name", scripts::kReleaseName),
       take_over_name_("take_over_name", scripts::kTakeOverName),
       claim_timers_("claim_timers", scripts::kClaimTimers),
-      settle_timer_("settle_timer", scripts::kSettleTimer) {}
+      settle_timer_("settle_timer", scripts::kSettleTimer),
+      raise_member_("raise_member", scripts::kRaiseMember),
+      remove_member_("remove_member", scripts::kRemoveMember),
+      expire_pending_("expire_pending", scripts::kExpirePending) {}
 
 Status SagaStore::Open() {
   GPS_RETURN_IF_ERROR(conn_.Connect());
-  for (const redis::Script* s : {&commit_, &outbox_done_, &reserve_name_, &release_name_,
-                                 &take_over_name_, &claim_timers_, &settle_timer_}) {
+  for (const redis::Script* s :
+       {&commit_, &outbox_done_, &reserve_name_, &release_name_, &take_over_name_, &claim_timers_,
+        &settle_timer_, &raise_member_, &remove_member_, &expire_pending_}) {
     GPS_RETURN_IF_ERROR(s->Load(conn_));
   }
   return Status::Ok();
@@ -111,12 +115,6 @@ Status SagaStore::TouchLastSeen(const std::string& device_id, Instant at) {
   return r.AsString().status();
 }
 
-Status SagaStore::IndexDevice(const std::string& device_id, Instant first_seen) {
-  GPS_ASSIGN_OR_RETURN(redis::Reply r, conn_.Command({"ZADD", keys_.DeviceIndex(), "NX",
-                                                      std::to_string(first_seen.ms), device_id}));
-  return r.AsInteger().status();
-}
-
 Result<std::string> SagaStore::ReserveName(const std::string& name, const std::string& device_id) {
   GPS_ASSIGN_OR_RETURN(redis::Reply r, reserve_name_.Run(conn_, {keys_.Name(name)}, {device_id}));
   return r.AsString();
@@ -190,11 +188,6 @@ Status SagaStore::AppendAudit(const std::string& entry_json) {
     }
   }
   return Status::Ok();
-}
-
-Result<std::vector<std::string>> SagaStore::AllDevices() {
-  GPS_ASSIGN_OR_RETURN(redis::Reply r, conn_.Command({"ZRANGE", keys_.DeviceIndex(), "0", "-1"}));
-  return StringsOf(r);
 }
 
 }  // namespace gps::engine

@@ -2,28 +2,15 @@
 // with its saga in the same step (and not at all when the version check fails), and the timeline
 // keeps only its newest kHistoryCapacity entries.
 
-#include <gtest/gtest.h>
-
 #include "engine/saga/history.h"
-#include "engine/store/saga_store.h"
-#include "tests/support/services.h"
+#include "engine/store/store_test_fixture.h"
 
 namespace gps::engine {
 namespace {
 
-using gps::testing::TempDir;
-using gps::testing::TestServices;
-using gps::testing::UniqueSuffix;
-
-class CommitStoreTest : public ::testing::Test {
+class CommitStoreTest : public StoreTest {
  protected:
-  void SetUp() override { ASSERT_TRUE(store_.Open().ok()); }
-
-  redis::Endpoint Endpoint() const {
-    redis::Endpoint endpoint;
-    endpoint.port = services_.redis_port();
-    return endpoint;
-  }
+  CommitStoreTest() : StoreTest("commit") {}
 
   static saga::Saga Saga() {
     saga::Saga s;
@@ -31,10 +18,6 @@ class CommitStoreTest : public ::testing::Test {
     s.mac = "02:00:00:00:00:09";
     return s;
   }
-
-  TempDir dir_{"gps-commit"};
-  TestServices services_{dir_.path()};
-  SagaStore store_{Endpoint(), redis::Keys("gps-commit-" + UniqueSuffix())};
 };
 
 TEST_F(CommitStoreTest, HistoryIsWrittenWithTheSagaOrNotAtAll) {

@@ -21,11 +21,7 @@ using gps::testing::UniqueSuffix;
 
 class TimerStoreTest : public ::testing::Test {
  protected:
-  SagaStore NewStore() {
-    redis::Endpoint endpoint;
-    endpoint.port = services_.redis_port();
-    return SagaStore(endpoint, redis::Keys(prefix_));
-  }
+  SagaStore NewStore() { return SagaStore(services_.redis_endpoint(), redis::Keys(prefix_)); }
   TempDir dir_{"gps-timers"};
   TestServices services_{dir_.path()};
   std::string prefix_ = "gps-timers-" + UniqueSuffix();

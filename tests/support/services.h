@@ -17,6 +17,7 @@
 #include <string>
 
 #include "gps/mqtt/client.h"
+#include "gps/redis/connection.h"
 #include "tests/support/subprocess.h"
 
 namespace gps::testing {
@@ -81,6 +82,12 @@ class TestServices {
   int mqtt_port() const { return broker_->port(); }
   BrokerLogin Login(const std::string& account) const { return broker_->Login(account); }
   int redis_port() const { return redis_port_; }
+  // How a client of the library reaches that Redis.
+  redis::Endpoint redis_endpoint() const {
+    redis::Endpoint endpoint;
+    endpoint.port = redis_port_;
+    return endpoint;
+  }
   MosquittoServer* own_broker() { return broker_.get(); }
   RedisServer* own_redis() { return redis_.get(); }
 

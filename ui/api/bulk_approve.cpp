@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "gps/json/json.h"
+#include "gps/protocol/command.h"
 #include "ui/api/bulk_names.h"
 #include "ui/api/requests.h"
 
@@ -84,7 +85,7 @@ HttpResponse BulkApprove::Approve(const HttpRequest& request, const Caller& call
     auto it = by_id.find(item.id);
     std::int64_t counter = n++;
     if (it == by_id.end()) {
-      item.outcome = ErrorResponse(404, "no device with this id has announced itself");
+      item.outcome = ErrorResponse(404, protocol::kUnknownDeviceMessage);
       continue;
     }
     const saga::Saga& s = it->second->saga;

@@ -3,6 +3,7 @@
 #include "gps/json/json.h"
 #include "gps/log/log.h"
 #include "gps/metrics/counters.h"
+#include "gps/protocol/command.h"
 #include "gps/protocol/names.h"
 #include "ui/api/command_response.h"
 #include "ui/api/device_json.h"
@@ -68,7 +69,7 @@ HttpResponse ApiHandlers::GetDevice(const HttpRequest&, const std::string& id) {
     return ReadFailure(device.status());
   }
   if (!*device) {
-    return ErrorResponse(404, "no device with this id has announced itself");
+    return ErrorResponse(404, protocol::kUnknownDeviceMessage);
   }
   return JsonResponse(200, DeviceJson(**device));
 }
@@ -82,7 +83,7 @@ HttpResponse ApiHandlers::DeviceHistory(const HttpRequest&, const std::string& i
     return ReadFailure(device.status());
   }
   if (device.ok() && !*device) {
-    return ErrorResponse(404, "no device with this id has announced itself");
+    return ErrorResponse(404, protocol::kUnknownDeviceMessage);
   }
   Result<std::vector<std::string>> entries = devices_.History(id);
   if (!entries.ok()) {
@@ -94,7 +95,7 @@ HttpResponse ApiHandlers::DeviceHistory(const HttpRequest&, const std::string& i
 std::optional<HttpResponse> ApiHandlers::RefuseUnknownDevice(const std::string& id) {
   Result<std::optional<DeviceView>> device = devices_.Get(id);
   if (device.ok() && !*device) {
-    return ErrorResponse(404, "no device with this id has announced itself");
+    return ErrorResponse(404, protocol::kUnknownDeviceMessage);
   }
   return std::nullopt;
 }

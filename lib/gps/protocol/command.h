@@ -30,6 +30,10 @@ std::string EncodeCommand(const OperatorCommand& c);
 Result<OperatorCommand> ParseCommand(CommandKind kind, std::string_view payload);
 
 enum class ReplyStatus { kAccepted, kInvalid, kNotFound, kConflict, kUnavailable };
+// The message of kNotFound for a device id, from the engine and from gps-ui's own check.
+inline constexpr char kUnknownDeviceMessage[] =
+    "no device with this id: it never announced itself, or it stopped announcing while pending "
+    "and expired";
 std::string_view ReplyStatusName(ReplyStatus s);
 
 struct CommandReply {

@@ -31,6 +31,8 @@ std::string Keys::DeviceIndex() const { return prefix_ + ":devices"; }
 
 std::string Keys::Timers() const { return prefix_ + ":timers"; }
 
+std::string Keys::Pending() const { return prefix_ + ":pending"; }
+
 std::string Keys::History(std::string_view device_id) const {
   return DeviceKey(device_id, "history");
 }

@@ -27,6 +27,9 @@ class Keys {
   std::string DeviceIndex() const;
   // Sorted set of device ids whose saga needs attention at a time, scored by that time (ms).
   std::string Timers() const;
+  // Sorted set of the ids of pending devices, scored by when each last became pending (ms); its
+  // size is what GPS_ENGINE_MAX_PENDING caps.
+  std::string Pending() const;
   // List of the device's timeline entries (JSON, oldest first, capped), written with its saga.
   std::string History(std::string_view device_id) const;
 

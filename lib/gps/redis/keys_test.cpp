@@ -66,6 +66,11 @@ TEST(RedisKeys, TimersAreOneSetPerDeployment) {
   EXPECT_EQ(Keys("tenant-a").Timers(), "tenant-a:timers");
 }
 
+TEST(RedisKeys, PendingIsOneSetPerDeployment) {
+  EXPECT_EQ(Keys().Pending(), "gps:pending");
+  EXPECT_EQ(Keys("tenant-a").Pending(), "tenant-a:pending");
+}
+
 TEST(RedisKeys, HistoryIsWrittenWithTheSagaInOneSlot) {
   Keys keys;
   EXPECT_EQ(keys.History(kDeviceId), "gps:{" + kDeviceId + "}:history");
@@ -97,8 +102,9 @@ TEST(RedisKeys, ACustomPrefixIsUsedEverywhere) {
   EXPECT_EQ(keys.prefix(), "staging");
   for (const std::string& key :
        {keys.Saga(kDeviceId), keys.Outbox(kDeviceId), keys.LastSeen(kDeviceId), keys.Name("gw-1"),
-        keys.DeviceIndex(), keys.Timers(), keys.History(kDeviceId), keys.AllowList(), keys.Audit(),
-        keys.UiUsers(), keys.UiUser("a"), keys.UiSession("s"), keys.UiToken("t")}) {
+        keys.DeviceIndex(), keys.Timers(), keys.Pending(), keys.History(kDeviceId),
+        keys.AllowList(), keys.Audit(), keys.UiUsers(), keys.UiUser("a"), keys.UiSession("s"),
+        keys.UiToken("t")}) {
     EXPECT_EQ(key.rfind("staging:", 0), 0u) << key;
   }
   EXPECT_EQ(HashTag(keys.Saga(kDeviceId)), kDeviceId);
