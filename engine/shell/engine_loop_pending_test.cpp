@@ -51,10 +51,8 @@ class PendingLoopTest : public StoreTest {
 
   void SetUp() override {
     StoreTest::SetUp();
-    mqtt::ClientOptions options;
-    options.uri = services_.mqtt_uri();
-    options.client_id = "engine-pending-" + UniqueSuffix();
-    options.clean_start = true;
+    mqtt::ClientOptions options =
+        services_.Login(testing::kEngineAccount).ClientOptions("engine-pending-" + UniqueSuffix());
     mqtt_ = std::make_unique<mqtt::Client>(options);
     ASSERT_TRUE(mqtt_->Connect().ok());
     log::SetSinkForTest([this](std::string_view line) {
@@ -121,10 +119,8 @@ class PendingLoopTest : public StoreTest {
   // The engine's reply to the command send() makes, as the requester receives it.
   template <typename F>
   std::optional<protocol::CommandReply> ReplyTo(F send) {
-    mqtt::ClientOptions options;
-    options.uri = services_.mqtt_uri();
-    options.client_id = "requester-" + UniqueSuffix();
-    options.clean_start = true;
+    mqtt::ClientOptions options =
+        services_.Login(testing::kUiAccount).ClientOptions("requester-" + UniqueSuffix());
     options.subscriptions = {{protocol::ReplyTopic("test"), 1}};
     mqtt::Client requester(options);
     if (!requester.Connect().ok()) {
