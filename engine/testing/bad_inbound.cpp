@@ -3,14 +3,15 @@
 #include <functional>
 #include <stdexcept>
 
-#include "gps/crypto/encoding.h"
 #include "gps/crypto/seal.h"
 #include "gps/crypto/sign.h"
 #include "gps/json/json.h"
 #include "gps/protocol/announce.h"
+#include "gps/protocol/command.h"
 #include "gps/protocol/device_messages.h"
 #include "gps/protocol/job.h"
 #include "gps/protocol/limits.h"
+#include "gps/protocol/step_results.h"
 #include "gps/protocol/topics.h"
 
 namespace gps::engine::testing {
@@ -19,6 +20,7 @@ namespace {
 
 using gps::testing::CommonBadMessages;
 using gps::testing::Members;
+using gps::testing::MembersOf;
 using gps::testing::ObjectSpec;
 using gps::testing::ObjectText;
 using gps::testing::WithMember;
@@ -56,25 +58,6 @@ protocol::Announce SignedAnnounce(const crypto::PrivateKey& key) {
   return a;
 }
 
-Members AnnounceMembers(const protocol::Announce& a) {
-  return {
-      {"v", "1"},
-      {"deviceId", json::Quote(a.device_id)},
-      {"mac", json::Quote(a.mac)},
-      {"pubkey", json::Quote(a.pubkey_pem)},
-      {"transportKey", json::Quote(crypto::Base64Encode(a.transport_key))},
-      {"ts", std::to_string(a.ts_ms)},
-      {"sig", json::Quote(crypto::Base64Encode(a.signature))},
-  };
-}
-
-mqtt::Message AnnounceMessage(const std::string& topic_device, const protocol::Announce& a) {
-  mqtt::Message m;
-  m.topic = Topic(topic_device, protocol::DeviceTopicKind::kAnnounce);
-  m.payload = protocol::EncodeAnnounce(a);
-  return m;
-}
-
 protocol::Ack SignedAck(const crypto::PrivateKey& key, const std::string& device_id) {
   protocol::Ack a;
   a.device_id = device_id;
@@ -84,11 +67,21 @@ protocol::Ack SignedAck(const crypto::PrivateKey& key, const std::string& device
   return a;
 }
 
-mqtt::Message AckMessage(const std::string& topic_device, const protocol::Ack& a) {
+mqtt::Message DeviceMessage(const std::string& topic_device, protocol::DeviceTopicKind kind,
+                            std::string payload) {
   mqtt::Message m;
-  m.topic = Topic(topic_device, protocol::DeviceTopicKind::kAck);
-  m.payload = protocol::EncodeAck(a);
+  m.topic = Topic(topic_device, kind);
+  m.payload = std::move(payload);
   return m;
+}
+
+// The announce or ack as published on topic_device's topic of its kind.
+mqtt::Message OnTopic(const std::string& topic_device, const protocol::Announce& a) {
+  return DeviceMessage(topic_device, protocol::DeviceTopicKind::kAnnounce,
+                       protocol::EncodeAnnounce(a));
+}
+mqtt::Message OnTopic(const std::string& topic_device, const protocol::Ack& a) {
+  return DeviceMessage(topic_device, protocol::DeviceTopicKind::kAck, protocol::EncodeAck(a));
 }
 
 }  // namespace
@@ -106,12 +99,12 @@ InboundSubjects MakeSubjects() {
 }
 
 mqtt::Message KnownAnnounce(const InboundSubjects& s) {
-  return AnnounceMessage(s.known_id, SignedAnnounce(s.known_key));
+  return OnTopic(s.known_id, SignedAnnounce(s.known_key));
 }
 
 std::vector<BadMessage> BadAnnounces(const InboundSubjects& s) {
   const protocol::Announce signed_announce = SignedAnnounce(s.known_key);
-  const Members members = AnnounceMembers(signed_announce);
+  const Members members = MembersOf(protocol::EncodeAnnounce(signed_announce));
   const mqtt::Message valid = KnownAnnounce(s);
   ObjectSpec spec;
   spec.what = "announce";
@@ -133,7 +126,7 @@ std::vector<BadMessage> BadAnnounces(const InboundSubjects& s) {
                      const std::function<void(protocol::Announce&)>& change, std::string error) {
     protocol::Announce a = signed_announce;
     change(a);
-    rows.push_back(BadMessage{std::move(name), AnnounceMessage(topic_device, a), std::move(error)});
+    rows.push_back(BadMessage{std::move(name), OnTopic(topic_device, a), std::move(error)});
   };
 
   add("deviceId with an escaped NUL", with("deviceId", WithEscapedNul(s.known_id)),
@@ -193,14 +186,8 @@ std::vector<BadMessage> BadAnnounces(const InboundSubjects& s) {
 
 std::vector<BadMessage> BadAcks(const InboundSubjects& s) {
   const protocol::Ack ack = SignedAck(s.known_key, s.known_id);
-  const Members members = {
-      {"v", "1"},
-      {"deviceId", json::Quote(ack.device_id)},
-      {"bundleId", json::Quote(ack.bundle_id)},
-      {"ts", std::to_string(ack.ts_ms)},
-      {"sig", json::Quote(crypto::Base64Encode(ack.signature))},
-  };
-  const mqtt::Message valid = AckMessage(s.known_id, ack);
+  const Members members = MembersOf(protocol::EncodeAck(ack));
+  const mqtt::Message valid = OnTopic(s.known_id, ack);
   ObjectSpec spec;
   spec.what = "ack";
   spec.max_bytes = protocol::kMaxAckBytes;
@@ -221,10 +208,9 @@ std::vector<BadMessage> BadAcks(const InboundSubjects& s) {
   add("ts 1e300", with("ts", "1e300"), "ack.ts: integer out of range");
   add("sig not base64", with("sig", "\"@@@@\""), "ack.sig: not base64");
   const std::string elsewhere = "arrived on another device's topic";
-  rows.push_back(
-      BadMessage{"on another device's topic", AckMessage(s.stranger_id, ack), elsewhere});
+  rows.push_back(BadMessage{"on another device's topic", OnTopic(s.stranger_id, ack), elsewhere});
   rows.push_back(BadMessage{"the known device's ack, signed by the stranger, on its topic",
-                            AckMessage(s.stranger_id, SignedAck(s.stranger_key, s.known_id)),
+                            OnTopic(s.stranger_id, SignedAck(s.stranger_key, s.known_id)),
                             elsewhere});
   return rows;
 }
@@ -236,7 +222,7 @@ std::vector<BadMessage> ForgedAcks(const InboundSubjects& s) {
   auto altered = [&](std::string name, const std::function<void(protocol::Ack&)>& change) {
     protocol::Ack a = ack;
     change(a);
-    rows.push_back(BadMessage{std::move(name), AckMessage(s.known_id, a), bad_signature});
+    rows.push_back(BadMessage{std::move(name), OnTopic(s.known_id, a), bad_signature});
   };
   altered("signed by another key", [&](protocol::Ack& a) {
     a.signature = Must(crypto::Sign(s.stranger_key, protocol::AckSigningString(a)), "sign ack");
@@ -247,16 +233,14 @@ std::vector<BadMessage> ForgedAcks(const InboundSubjects& s) {
           [](protocol::Ack& a) { a.signature = std::string(72, '\x01'); });
   altered("an empty signature", [](protocol::Ack& a) { a.signature.clear(); });
   rows.push_back(BadMessage{"from a device the engine does not know",
-                            AckMessage(s.stranger_id, SignedAck(s.stranger_key, s.stranger_id)),
+                            OnTopic(s.stranger_id, SignedAck(s.stranger_key, s.stranger_id)),
                             "ack from a device the engine does not know"});
   return rows;
 }
 
 std::vector<BadMessage> BadCommands(const InboundSubjects& s) {
-  const Members members = {{"v", "1"},
-                           {"deviceId", json::Quote(s.known_id)},
-                           {"name", "\"gw-bad-input\""},
-                           {"actor", "\"tester\""}};
+  const Members members = MembersOf(protocol::EncodeCommand(
+      {protocol::CommandKind::kApprove, s.known_id, "gw-bad-input", "tester", ""}));
   mqtt::Message valid;
   valid.topic = protocol::CommandTopic("approve");
   valid.payload = ObjectText(members);
@@ -322,8 +306,8 @@ std::vector<BadMessage> BadCommands(const InboundSubjects& s) {
 }
 
 std::vector<BadMessage> BadResults(const InboundSubjects& s) {
-  const Members members = {
-      {"v", "1"}, {"outcome", "\"ok\""}, {"data", "{\"menderDeviceId\":\"m-bad-input\"}"}};
+  const Members members = MembersOf(
+      protocol::EncodeJobResult({Outcome::Ok(), protocol::EncodeMenderProvision({"m-bad-input"})}));
   auto id_of = [&](const std::string& device, const std::string& generation,
                    const std::string& step, const std::string& action, const std::string& attempt) {
     return device + ":" + generation + ":" + step + ":" + action + ":" + attempt;

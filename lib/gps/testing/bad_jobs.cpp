@@ -1,6 +1,5 @@
 #include "gps/testing/bad_jobs.h"
 
-#include "gps/crypto/encoding.h"
 #include "gps/json/json.h"
 #include "gps/protocol/limits.h"
 #include "gps/protocol/names.h"
@@ -28,19 +27,6 @@ protocol::Job BaseJob(protocol::Step step, const std::string& device_id,
   return job;
 }
 
-Members JobMembers(const protocol::Job& job) {
-  return {
-      {"v", "1"},
-      {"jobId", json::Quote(protocol::FormatJobId(job.id))},
-      {"deadline", std::to_string(job.deadline.ms)},
-      {"name", json::Quote(job.name)},
-      {"mac", json::Quote(job.mac)},
-      {"pubkey", json::Quote(job.pubkey_pem)},
-      {"transportKey", json::Quote(crypto::Base64Encode(job.transport_key))},
-      {"facts", job.facts_json},
-  };
-}
-
 void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
   for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
     text.replace(at, from.size(), to);
@@ -55,7 +41,7 @@ mqtt::Message ValidJobMessage(protocol::Step step, const std::string& device_id,
   protocol::Job job = BaseJob(step, device_id, pubkey_pem, attempt, deadline);
   mqtt::Message m;
   m.topic = protocol::JobTopic(protocol::StepName(step));
-  m.payload = ObjectText(JobMembers(job));
+  m.payload = protocol::EncodeJob(job);
   m.response_topic = protocol::ResultTopic(protocol::StepName(step));
   m.correlation_data = protocol::FormatJobId(job.id);
   return m;
@@ -64,7 +50,7 @@ mqtt::Message ValidJobMessage(protocol::Step step, const std::string& device_id,
 std::vector<BadJob> BadJobs(protocol::Step step, const std::string& device_id,
                             const std::string& pubkey_pem) {
   const protocol::Job base = BaseJob(step, device_id, pubkey_pem, kFirstAttempt, kDeadline);
-  const Members members = JobMembers(base);
+  const Members members = MembersOf(protocol::EncodeJob(base));
   const mqtt::Message valid =
       ValidJobMessage(step, device_id, pubkey_pem, kFirstAttempt, kDeadline);
   const std::string step_name(protocol::StepName(step));

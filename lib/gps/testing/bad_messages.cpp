@@ -63,6 +63,19 @@ std::string ObjectText(const Members& members) {
   return out + "}";
 }
 
+Members MembersOf(std::string_view json_object) {
+  Result<json::Document> doc = json::ParseObject(json_object, json_object.size(), "members");
+  if (!doc.ok()) {
+    throw std::logic_error(doc.status().ToString());
+  }
+  Result<std::vector<std::pair<std::string, json::Value>>> members = doc->Root().Members();
+  Members out;
+  for (const auto& [key, value] : *members) {
+    out.emplace_back(key, value.Serialize());
+  }
+  return out;
+}
+
 Members WithMember(Members members, const std::string& key, const std::string& raw) {
   for (auto& [k, v] : members) {
     if (k == key) {

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -32,6 +33,9 @@ using Members = std::vector<std::pair<std::string, std::string>>;
 // JSON text of the object with these members: keys quoted by json::Quote (which repairs invalid
 // UTF-8), values raw JSON as given.
 std::string ObjectText(const Members& members);
+// The members of a JSON object text (what an encoder wrote), values as compact raw JSON.
+// REQUIRES: json_object is a JSON object.
+Members MembersOf(std::string_view json_object);
 // members with key set to raw: replaced where it is, or appended.
 Members WithMember(Members members, const std::string& key, const std::string& raw);
 Members WithoutMember(Members members, const std::string& key);
