@@ -144,10 +144,13 @@ NameReservation EngineLoop::ApproveWithName(const std::string& device_id, const 
 void EngineLoop::OnAck(const InboundAck& in) {
   const std::string& id = in.ack.device_id;
   Apply(id, [&](const std::optional<saga::Saga>& current) -> Result<Event> {
-    if (!current) {
-      return Status::FailedPrecondition("ack from a device the engine does not know");
+    Status verified = VerifyInboundAck(in, current);
+    if (!verified.ok()) {
+      // Counted here, once: a refused event ends Apply at once (ApplyOnce logs it), so this
+      // runs again only after a version conflict, which a refused event never causes.
+      metrics::Inc("engine.rejected.ack");
+      return verified;
     }
-    GPS_RETURN_IF_ERROR(protocol::VerifyAck(in.ack, id, current->pubkey_pem));
     return Event(AckReceived{in.ack.bundle_id});
   });
 }

@@ -85,6 +85,13 @@ Result<Inbound> ParseInbound(const mqtt::Message& m) {
   return Status::InvalidArgument("the engine does not take messages on " + m.topic);
 }
 
+Status VerifyInboundAck(const InboundAck& in, const std::optional<saga::Saga>& stored) {
+  if (!stored) {
+    return Status::FailedPrecondition("ack from a device the engine does not know");
+  }
+  return protocol::VerifyAck(in.ack, in.ack.device_id, stored->pubkey_pem);
+}
+
 const std::string& DeviceOf(const Inbound& in) {
   return std::visit(
       [](const auto& v) -> const std::string& {

@@ -1,9 +1,11 @@
 #pragma once
 // Turns a message the engine received into a typed, validated input, or a refusal that says why.
 // Announces are verified here (signature, key, device id, topic); acks need the device's stored
-// key and are verified when the saga is loaded. Pure apart from the signature check.
+// key and are verified by VerifyInboundAck once the saga is loaded. Pure apart from the signature
+// checks.
 // Thread-safe.
 
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -38,6 +40,10 @@ using Inbound = std::variant<InboundAnnounce, InboundAck, InboundCommand, Inboun
 std::string_view InboundKind(std::string_view topic);
 
 Result<Inbound> ParseInbound(const mqtt::Message& message);
+
+// Checks an ack against its device's saga as stored: the device must be known, and the signature
+// must verify with the key the device announced. FailedPrecondition or PermissionDenied otherwise.
+Status VerifyInboundAck(const InboundAck& in, const std::optional<saga::Saga>& stored);
 
 // The device an inbound item concerns.
 const std::string& DeviceOf(const Inbound& in);

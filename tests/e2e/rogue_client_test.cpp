@@ -10,7 +10,6 @@
 
 #include <cctype>
 #include <chrono>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -23,6 +22,7 @@
 #include "gps/protocol/topics.h"
 #include "tests/support/e2e_helpers.h"
 #include "tests/support/message_recorder.h"
+#include "tests/support/process_log.h"
 #include "tests/support/stack.h"
 
 namespace gps::testing {
@@ -52,17 +52,6 @@ std::string TrimmedFile(const std::string& path) {
     text.pop_back();
   }
   return text;
-}
-
-// The largest engine.rejected.announce count in the engine's periodic stats lines.
-int RejectedAnnounces(const std::string& engine_log) {
-  static const std::regex kCounter(R"(engine\.rejected\.announce\\?\"?:\s*(\d+))");
-  int most = 0;
-  for (std::sregex_iterator it(engine_log.begin(), engine_log.end(), kCounter), end; it != end;
-       ++it) {
-    most = std::max(most, std::stoi((*it)[1].str()));
-  }
-  return most;
 }
 
 class RogueClientTest : public ::testing::Test {
@@ -178,9 +167,9 @@ TEST_F(RogueClientTest, BootstrapCredentialReachesOnlyItsOwnSubtree) {
   forged(rogue.id, victim.public_pem);   // its own id with the victim's key
   forged(victim.id, rogue.public_pem);   // the victim's id with its own key
 
-  EXPECT_TRUE(
-      WaitUntil([&] { return RejectedAnnounces(ReadFileOrEmpty(dir_.File("engine-1.log"))) >= 3; },
-                seconds(15)))
+  EXPECT_TRUE(WaitUntil(
+      [&] { return LastCounter(dir_.File("engine-1.log"), "engine.rejected.announce") >= 3; },
+      seconds(15)))
       << "the engine did not count three refused announces\n"
       << stack_.Logs();
   for (const DeviceSummary& d : stack_.ListDevices()) {

@@ -139,7 +139,7 @@ std::map<std::string, std::string> Stack::CommonEnv(const std::string& client_id
       {"GPS_MQTT_SESSION_EXPIRY_S", "0"},
       {"GPS_REDIS_HOST", "127.0.0.1"},
       {"GPS_REDIS_PORT", std::to_string(services_->redis_port())},
-      {"GPS_REDIS_KEY_PREFIX", "gps-test-" + suffix_},
+      {"GPS_REDIS_KEY_PREFIX", redis_key_prefix()},
       {"GPS_LOG_LEVEL", log_level_},
       {"GPS_STATS_INTERVAL_S", "0"},
   });
@@ -164,6 +164,16 @@ std::vector<std::string> Stack::ServiceNames() const {
     }
   }
   return names;
+}
+
+bool Stack::Running(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& p : processes_) {
+    if (p->name() == name) {
+      return p->Running();
+    }
+  }
+  throw std::invalid_argument("no process named " + name);
 }
 
 void Stack::KillAndRestart(const std::string& name) {

@@ -99,6 +99,10 @@ class Stack {
 
   // The gps processes that may be killed: engine-N, worker-<step>-N, ui.
   std::vector<std::string> ServiceNames() const;
+  // True while the named process (a ServiceNames() entry or "cloudsim") has not ended.
+  bool Running(const std::string& name);
+  // The Redis key prefix every process of the stack uses (GPS_REDIS_KEY_PREFIX).
+  std::string redis_key_prefix() const { return "gps-test-" + suffix_; }
   // SIGKILL, then the same process again with the same settings (its log continues).
   void KillAndRestart(const std::string& name);
 

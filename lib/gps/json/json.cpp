@@ -5,6 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
 #include <limits>
 
 namespace gps::json {
@@ -204,6 +205,12 @@ Result<std::string> Value::AsString(std::size_t max_len) const {
 Result<std::int64_t> Value::AsInt() const {
   if (raw_->IsInt64()) {
     return raw_->GetInt64();
+  }
+  // RapidJSON keeps an integer above INT64_MAX as uint64 and one below INT64_MIN, or any number
+  // with an exponent, as a double: say which of those it was rather than "not an integer".
+  if (raw_->IsUint64() ||
+      (raw_->IsDouble() && std::fabs(raw_->GetDouble()) >= 9223372036854775808.0)) {
+    return Status::InvalidArgument(path_ + ": integer out of range (64-bit signed)");
   }
   if (raw_->IsNumber()) {
     return Status::InvalidArgument(path_ + ": expected an integer, got a non-integer number");

@@ -156,7 +156,23 @@ TEST(JsonValue, IntegersCoverTheInt64Range) {
       R"({"min":-9223372036854775808,"max":9223372036854775807,"over":9223372036854775808})");
   EXPECT_EQ(*doc.Root().GetInt("min"), INT64_MIN);
   EXPECT_EQ(*doc.Root().GetInt("max"), INT64_MAX);
-  EXPECT_FALSE(doc.Root().GetInt("over").ok());
+  EXPECT_EQ(doc.Root().GetInt("over").status().message(),
+            "test.over: integer out of range (64-bit signed)");
+}
+
+TEST(JsonValue, IntegersOutOfRangeSaySo) {
+  Document doc = MustParse(
+      R"({"under":-9223372036854775809,"huge":1e30,"tiny":-1e300,"big":18446744073709551616,)"
+      R"("frac":2.5,"exp":1e3})");
+  for (const char* key : {"under", "huge", "tiny", "big"}) {
+    EXPECT_EQ(doc.Root().GetInt(key).status().message(),
+              "test." + std::string(key) + ": integer out of range (64-bit signed)");
+  }
+  // Within the range, a fraction or an exponent is still not an integer.
+  for (const char* key : {"frac", "exp"}) {
+    EXPECT_EQ(doc.Root().GetInt(key).status().message(),
+              "test." + std::string(key) + ": expected an integer, got a non-integer number");
+  }
 }
 
 TEST(JsonValue, StringLimitsAreEnforced) {

@@ -13,6 +13,7 @@
 #include "gps/process/shutdown.h"
 #include "gps/protocol/limits.h"
 #include "gps/protocol/topics.h"
+#include "gps/worker/job_intake.h"
 
 namespace gps::worker {
 
@@ -22,8 +23,7 @@ constexpr Millis kPollMs = 200;
 
 struct QueuedJob {
   protocol::Job job;
-  std::string response_topic;
-  std::string correlation;
+  JobReply reply;
 };
 
 // A bounded queue between the consumer thread and the handler threads: when full, the consumer
@@ -75,12 +75,12 @@ std::string CounterName(protocol::Step step, std::string_view what) {
   return "worker." + std::string(protocol::StepName(step)) + "." + std::string(what);
 }
 
-void PublishResult(mqtt::Client& client, const QueuedJob& q, const protocol::JobResult& result,
+void PublishResult(mqtt::Client& client, const JobReply& reply, const protocol::JobResult& result,
                    protocol::Step step) {
   mqtt::Message m;
-  m.topic = q.response_topic;
+  m.topic = reply.topic;
   m.payload = protocol::EncodeJobResult(result);
-  m.correlation_data = q.correlation;
+  m.correlation_data = reply.correlation;
   m.qos = 1;
   // The engine's lease covers a lost result, so a few quick tries are enough here.
   for (int attempt = 1; attempt <= 3; ++attempt) {
@@ -90,12 +90,12 @@ void PublishResult(mqtt::Client& client, const QueuedJob& q, const protocol::Job
       return;
     }
     log::Warn("publishing a result failed",
-              {{"job_id", q.correlation}, {"attempt", attempt}, {"err", st.ToString()}});
+              {{"job_id", reply.correlation}, {"attempt", attempt}, {"err", st.ToString()}});
     std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
   }
   metrics::Inc(CounterName(step, "results_lost"));
   log::Error("result not published; the engine's lease will re-dispatch the job",
-             {{"job_id", q.correlation}});
+             {{"job_id", reply.correlation}});
 }
 
 }  // namespace
@@ -158,13 +158,12 @@ int Runtime::Run() {
                                   {"attempt", job.id.attempt},
                                   {"outcome", std::string(OutcomeKindName(result.outcome.kind))},
                                   {"err", result.outcome.error}});
-        PublishResult(client, *q, result, step);
+        PublishResult(client, q->reply, result, step);
       }
     });
   }
 
   Instant next_stats = clock.Now() + config_.stats_interval_s * 1000;
-  const std::string expected_response_topic = protocol::ResultTopic(step_name);
   while (!process::ShutdownRequested()) {
     if (config_.stats_interval_s > 0 && clock.Now() >= next_stats) {
       log::Info("stats", {{"counters", metrics::SnapshotJson()}});
@@ -182,37 +181,20 @@ int Runtime::Run() {
       log::Info("broker connection (re)established");
       continue;
     }
-    const mqtt::Message& m = event->message;
     metrics::Inc(CounterName(step, "jobs_received"));
-    Result<protocol::Job> job = protocol::ParseJob(m.payload);
-    Status problem = job.ok() ? Status::Ok() : job.status();
-    if (problem.ok() && job->id.step != step) {
-      problem =
-          Status::InvalidArgument("job for step " + std::string(protocol::StepName(job->id.step)) +
-                                  " arrived at the " + step_name + " worker");
-    }
-    if (problem.ok() && m.correlation_data != protocol::FormatJobId(job->id)) {
-      problem = Status::InvalidArgument("correlation data does not match the job id");
-    }
-    if (problem.ok() && m.response_topic != expected_response_topic) {
-      problem = Status::InvalidArgument("response topic must be " + expected_response_topic);
-    }
-    if (!problem.ok()) {
+    JobIntake intake = InterpretJobMessage(event->message, step);
+    if (!intake.job) {
       metrics::Inc(CounterName(step, "jobs_rejected"));
-      log::Warn("job rejected", {{"step", step_name}, {"err", problem.ToString()}});
-      // Answer when we can tell the engine which job it was, so it need not wait out the lease.
-      if (m.response_topic == expected_response_topic &&
-          protocol::ParseJobId(m.correlation_data).ok()) {
-        QueuedJob q{protocol::Job{}, m.response_topic, m.correlation_data};
-        PublishResult(client, q,
-                      protocol::JobResult{Outcome::Permanent("job rejected by the " + step_name +
-                                                             " worker: " + problem.message()),
-                                          "{}"},
-                      step);
+      log::Warn("job rejected", {{"step", step_name},
+                                 {"job_id", event->message.correlation_data.substr(0, 200)},
+                                 {"answered", intake.answer ? "yes" : "no"},
+                                 {"err", intake.problem.ToString()}});
+      if (intake.answer) {
+        PublishResult(client, intake.reply, *intake.answer, step);
       }
       continue;
     }
-    queue.Push(QueuedJob{std::move(job).value(), m.response_topic, m.correlation_data});
+    queue.Push(QueuedJob{std::move(*intake.job), std::move(intake.reply)});
   }
 
   log::Info("worker stopping");
