@@ -86,10 +86,8 @@ std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
   return len;
 }
 
-// s, or a copy in *scratch with each byte that is not part of well-formed UTF-8 replaced by '?'.
-// Text from outside (an HTTP body cut at a byte limit, a device's payload) must not make what we
-// write invalid JSON; the length is kept so byte limits checked on the input still hold.
-std::string_view ValidUtf8(std::string_view s, std::string* scratch) {
+// Length of the longest prefix of s that is well-formed UTF-8.
+std::size_t ValidUtf8Prefix(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     std::size_t n = Utf8SequenceLength(s, i);
@@ -98,6 +96,45 @@ std::string_view ValidUtf8(std::string_view s, std::string* scratch) {
     }
     i += n;
   }
+  return i;
+}
+
+bool IsValidUtf8(const RawValue& string) {
+  std::string_view s(string.GetString(), string.GetStringLength());
+  return ValidUtf8Prefix(s) == s.size();
+}
+
+// True when every string and key in v is well-formed UTF-8. RapidJSON's encoding validation
+// checks the bytes of the text, but it turns a \u escape of an unpaired low surrogate
+// (\udc00-\udfff) into that surrogate's three bytes, which are not UTF-8: such a document would
+// be accepted here, and the same data refused by the next parser once we serialise it.
+// Recursion is bounded: Parse refuses nesting deeper than kMaxDepth first.
+bool StringsAreValidUtf8(const RawValue& v) {
+  if (v.IsString()) {
+    return IsValidUtf8(v);
+  }
+  if (v.IsArray()) {
+    for (const RawValue& item : v.GetArray()) {
+      if (!StringsAreValidUtf8(item)) {
+        return false;
+      }
+    }
+  }
+  if (v.IsObject()) {
+    for (const auto& member : v.GetObject()) {
+      if (!IsValidUtf8(member.name) || !StringsAreValidUtf8(member.value)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// s, or a copy in *scratch with each byte that is not part of well-formed UTF-8 replaced by '?'.
+// Text from outside (an HTTP body cut at a byte limit, a device's payload) must not make what we
+// write invalid JSON; the length is kept so byte limits checked on the input still hold.
+std::string_view ValidUtf8(std::string_view s, std::string* scratch) {
+  std::size_t i = ValidUtf8Prefix(s);
   if (i == s.size()) {
     return s;
   }
@@ -350,6 +387,10 @@ Result<Document> Parse(std::string_view text, std::size_t max_bytes, std::string
     return Status::InvalidArgument(std::string(what) +
                                    ": not valid JSON: " + rapidjson::GetParseError_En(ok.Code()) +
                                    " at offset " + std::to_string(ok.Offset()));
+  }
+  if (!StringsAreValidUtf8(out.impl_->doc)) {
+    return Status::InvalidArgument(std::string(what) +
+                                   ": not valid JSON: a \\u escape of an unpaired surrogate");
   }
   return out;
 }
