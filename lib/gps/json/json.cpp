@@ -5,6 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
 #include <limits>
 
 namespace gps::json {
@@ -104,30 +105,40 @@ bool IsValidUtf8(const RawValue& string) {
   return ValidUtf8Prefix(s) == s.size();
 }
 
-// True when every string and key in v is well-formed UTF-8. RapidJSON's encoding validation
-// checks the bytes of the text, but it turns a \u escape of an unpaired low surrogate
-// (\udc00-\udfff) into that surrogate's three bytes, which are not UTF-8: such a document would
-// be accepted here, and the same data refused by the next parser once we serialise it.
-// Recursion is bounded: Parse refuses nesting deeper than kMaxDepth first.
-bool StringsAreValidUtf8(const RawValue& v) {
-  if (v.IsString()) {
-    return IsValidUtf8(v);
+// Why the values in v could not be written out again as the JSON they were read from, or "" when
+// they can. RapidJSON validates the bytes of the text, but
+//  - it turns a \u escape of an unpaired low surrogate (\udc00-\udfff) into that surrogate's
+//    three bytes, which are not UTF-8;
+//  - it reads a number beyond the range of a double whose exponent it allows (2e308) as infinity,
+//    which its writer refuses, leaving a cut-off text.
+// Either would be accepted here and then, once we serialise it (a result's data, a job's facts),
+// refused by the next parser. Recursion is bounded: Parse refuses nesting deeper than kMaxDepth
+// first.
+std::string_view Unwritable(const RawValue& v) {
+  if (v.IsString() && !IsValidUtf8(v)) {
+    return "a \\u escape of an unpaired surrogate";
+  }
+  if (v.IsDouble() && !std::isfinite(v.GetDouble())) {
+    return "a number beyond the range of a double";
   }
   if (v.IsArray()) {
     for (const RawValue& item : v.GetArray()) {
-      if (!StringsAreValidUtf8(item)) {
-        return false;
+      if (std::string_view why = Unwritable(item); !why.empty()) {
+        return why;
       }
     }
   }
   if (v.IsObject()) {
     for (const auto& member : v.GetObject()) {
-      if (!IsValidUtf8(member.name) || !StringsAreValidUtf8(member.value)) {
-        return false;
+      if (std::string_view why = Unwritable(member.name); !why.empty()) {
+        return why;
+      }
+      if (std::string_view why = Unwritable(member.value); !why.empty()) {
+        return why;
       }
     }
   }
-  return true;
+  return "";
 }
 
 // s, or a copy in *scratch with each byte that is not part of well-formed UTF-8 replaced by '?'.
@@ -379,7 +390,10 @@ Result<Document> Parse(std::string_view text, std::size_t max_bytes, std::string
   Document out;
   out.what_ = std::string(what);
   // Iterative parsing keeps deeply nested hostile input from exhausting the stack; encoding
-  // validation refuses invalid UTF-8 instead of storing it.
+  // validation refuses invalid UTF-8 instead of storing it. Numbers are read the default way:
+  // integers exactly, others to within a few units in the last place. RapidJSON 1.1's
+  // full-precision reading is not used: it has undefined behaviour on "0e100"
+  // (Tencent/rapidjson#1249) and misreads some long fractions (Tencent/rapidjson#2326).
   constexpr unsigned kFlags =
       rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   rapidjson::ParseResult ok = out.impl_->doc.Parse<kFlags>(text.data(), text.size());
@@ -388,9 +402,8 @@ Result<Document> Parse(std::string_view text, std::size_t max_bytes, std::string
                                    ": not valid JSON: " + rapidjson::GetParseError_En(ok.Code()) +
                                    " at offset " + std::to_string(ok.Offset()));
   }
-  if (!StringsAreValidUtf8(out.impl_->doc)) {
-    return Status::InvalidArgument(std::string(what) +
-                                   ": not valid JSON: a \\u escape of an unpaired surrogate");
+  if (std::string_view why = Unwritable(out.impl_->doc); !why.empty()) {
+    return Status::InvalidArgument(std::string(what) + ": not valid JSON: " + std::string(why));
   }
   return out;
 }
