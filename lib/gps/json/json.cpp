@@ -87,10 +87,8 @@ std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
   return len;
 }
 
-// s, or a copy in *scratch with each byte that is not part of well-formed UTF-8 replaced by '?'.
-// Text from outside (an HTTP body cut at a byte limit, a device's payload) must not make what we
-// write invalid JSON; the length is kept so byte limits checked on the input still hold.
-std::string_view ValidUtf8(std::string_view s, std::string* scratch) {
+// Length of the longest prefix of s that is well-formed UTF-8.
+std::size_t ValidUtf8Prefix(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     std::size_t n = Utf8SequenceLength(s, i);
@@ -99,6 +97,55 @@ std::string_view ValidUtf8(std::string_view s, std::string* scratch) {
     }
     i += n;
   }
+  return i;
+}
+
+bool IsValidUtf8(const RawValue& string) {
+  std::string_view s(string.GetString(), string.GetStringLength());
+  return ValidUtf8Prefix(s) == s.size();
+}
+
+// Why the values in v could not be written out again as the JSON they were read from, or "" when
+// they can. RapidJSON validates the bytes of the text, but
+//  - it turns a \u escape of an unpaired low surrogate (\udc00-\udfff) into that surrogate's
+//    three bytes, which are not UTF-8;
+//  - it reads a number beyond the range of a double whose exponent it allows (2e308) as infinity,
+//    which its writer refuses, leaving a cut-off text.
+// Either would be accepted here and then, once we serialise it (a result's data, a job's facts),
+// refused by the next parser. Recursion is bounded: Parse refuses nesting deeper than kMaxDepth
+// first.
+std::string_view Unwritable(const RawValue& v) {
+  if (v.IsString() && !IsValidUtf8(v)) {
+    return "a \\u escape of an unpaired surrogate";
+  }
+  if (v.IsDouble() && !std::isfinite(v.GetDouble())) {
+    return "a number beyond the range of a double";
+  }
+  if (v.IsArray()) {
+    for (const RawValue& item : v.GetArray()) {
+      if (std::string_view why = Unwritable(item); !why.empty()) {
+        return why;
+      }
+    }
+  }
+  if (v.IsObject()) {
+    for (const auto& member : v.GetObject()) {
+      if (std::string_view why = Unwritable(member.name); !why.empty()) {
+        return why;
+      }
+      if (std::string_view why = Unwritable(member.value); !why.empty()) {
+        return why;
+      }
+    }
+  }
+  return "";
+}
+
+// s, or a copy in *scratch with each byte that is not part of well-formed UTF-8 replaced by '?'.
+// Text from outside (an HTTP body cut at a byte limit, a device's payload) must not make what we
+// write invalid JSON; the length is kept so byte limits checked on the input still hold.
+std::string_view ValidUtf8(std::string_view s, std::string* scratch) {
+  std::size_t i = ValidUtf8Prefix(s);
   if (i == s.size()) {
     return s;
   }
@@ -349,7 +396,10 @@ Result<Document> Parse(std::string_view text, std::size_t max_bytes, std::string
   Document out;
   out.what_ = std::string(what);
   // Iterative parsing keeps deeply nested hostile input from exhausting the stack; encoding
-  // validation refuses invalid UTF-8 instead of storing it.
+  // validation refuses invalid UTF-8 instead of storing it. Numbers are read the default way:
+  // integers exactly, others to within a few units in the last place. RapidJSON 1.1's
+  // full-precision reading is not used: it has undefined behaviour on "0e100"
+  // (Tencent/rapidjson#1249) and misreads some long fractions (Tencent/rapidjson#2326).
   constexpr unsigned kFlags =
       rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   rapidjson::ParseResult ok = out.impl_->doc.Parse<kFlags>(text.data(), text.size());
@@ -357,6 +407,9 @@ Result<Document> Parse(std::string_view text, std::size_t max_bytes, std::string
     return Status::InvalidArgument(std::string(what) +
                                    ": not valid JSON: " + rapidjson::GetParseError_En(ok.Code()) +
                                    " at offset " + std::to_string(ok.Offset()));
+  }
+  if (std::string_view why = Unwritable(out.impl_->doc); !why.empty()) {
+    return Status::InvalidArgument(std::string(what) + ": not valid JSON: " + std::string(why));
   }
   return out;
 }

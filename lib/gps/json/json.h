@@ -63,7 +63,9 @@ class Value {
   Result<std::int64_t> AsInt() const;
   Result<std::vector<Value>> AsArray() const;
 
-  // Compact JSON text of this value (for storing a sub-document verbatim).
+  // Compact JSON text of this value (for storing a sub-document verbatim). Strings and integers
+  // come out exactly as read; other numbers may move in their last digits, as Parse() reads them
+  // to within a few units in the last place.
   std::string Serialize() const;
 
   const RawValue* raw() const { return raw_; }

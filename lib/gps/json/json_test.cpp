@@ -73,6 +73,30 @@ TEST(JsonParse, RefusesInvalidUtf8) {
   EXPECT_EQ(*ok.Root().GetString("a"), "gr\xc3\xbc\xc3\x9f \xf0\x9f\x98\x80");
 }
 
+TEST(JsonParse, RefusesEscapedUnpairedSurrogates) {
+  // RapidJSON turns these escapes into the surrogate's bytes, which are not UTF-8: accepted, they
+  // would make Serialize() write text that the next Parse() refuses (found by fuzz/result).
+  ExpectRefused(R"({"a":"\udc00"})", "lone low surrogate");
+  ExpectRefused(R"({"a":"x\udfffy"})", "lone low surrogate inside text");
+  ExpectRefused(R"({"\udc00":1})", "lone low surrogate in a key");
+  ExpectRefused(R"({"a":[{"b":["\ude00"]}]})", "lone low surrogate deep inside");
+  ExpectRefused(R"(["\udc00"])", "lone low surrogate in a root array");
+  ExpectRefused(R"({"a":"\ud83d\u0041"})", "high surrogate without its low half");
+  Document ok = MustParse(R"({"a":"\ud83d\ude00","\ud83d\ude00":1})");
+  EXPECT_EQ(*ok.Root().GetString("a"), "\xf0\x9f\x98\x80");
+  EXPECT_TRUE(MustParse(ok.Root().Serialize()).Root().Has("\xf0\x9f\x98\x80"));
+}
+
+TEST(JsonParse, RefusesNumbersBeyondTheRangeOfADouble) {
+  // RapidJSON reads these as infinity, which its writer cannot write: Serialize() gave a cut-off
+  // text (found by fuzz/job, in a job's facts).
+  ExpectRefused(R"({"a":2e308})", "just above the largest double");
+  ExpectRefused(R"({"a":[-1.8e308]})", "negative, inside an array");
+  ExpectRefused(R"({"a":1e400})", "far above");
+  Document max = MustParse(R"({"a":1.7976931348623157e308,"b":-1.7976931348623157e308})");
+  EXPECT_EQ(max.Root().Serialize(), R"({"a":1.7976931348623157e308,"b":-1.7976931348623157e308})");
+}
+
 TEST(JsonParse, RefusesInputOverTheSizeLimit) {
   std::string text = "{\"a\":\"" + std::string(100, 'x') + "\"}";
   EXPECT_TRUE(Parse(text, text.size(), "msg").ok());

@@ -310,6 +310,22 @@ TEST(JobResult, RefusesDataThatIsNotAnObject) {
   EXPECT_TRUE(ParseJobResult(R"({"v":1,"outcome":"ok"})").status().IsInvalidArgument());
 }
 
+TEST(JobResult, RefusesDataTheEngineCouldNotReadBack) {
+  // An escaped unpaired surrogate used to pass, and data_json then held bytes that are not UTF-8:
+  // the engine would store data it refuses when it reads the saga again (found by fuzz/result).
+  Result<JobResult> r = ParseJobResult(R"({"v":1,"outcome":"ok","data":{"x":"\udc00"}})");
+  EXPECT_TRUE(r.status().IsInvalidArgument()) << r.status().ToString();
+}
+
+TEST(Job, RefusesFactsTheWorkerCouldNotReadBack) {
+  // The facts are passed on verbatim; 2e308 used to be read as infinity and serialised as a cut-off
+  // text (found by fuzz/job).
+  for (const char* facts : {R"({"menderDeviceId":"\udfff"})", R"({"a":[[{"b":2e308}]]})"}) {
+    Result<Job> job = ParseJob(JobPayload({{"facts", facts}}));
+    EXPECT_TRUE(job.status().IsInvalidArgument()) << facts << ": " << job.status().ToString();
+  }
+}
+
 TEST(JobResult, RefusesAnUnknownOutcomeOrVersion) {
   for (const char* payload :
        {R"({"v":1,"outcome":"OK","data":{}})",
