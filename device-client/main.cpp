@@ -4,6 +4,7 @@
 // Exit codes: provisioner.h (ExitCode) and README.md.
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <optional>
@@ -215,5 +216,10 @@ int main(int argc, char** argv) {
                                          certificate ? &certificate->key : nullptr,
                                          certificate ? certificate->csr_pem : ""},
                       wall, monotonic);
-  return Code(loop.Run());
+  const int code = Code(loop.Run());
+  // Everything is on disk and in the log. A one-shot program ends here without running the
+  // library destructors and exit handlers of Paho C and OpenSSL, whose teardown can race the
+  // threads Paho leaves behind (seen as a double free after a finished provisioning).
+  std::fflush(nullptr);
+  ::_exit(code);
 }

@@ -243,14 +243,24 @@ void Client::Disconnect() {
   if (!impl_ || !impl_->client) {
     return;
   }
+  // No handler may run into this object while it is torn down.
+  impl_->client->disable_callbacks();
+  bool finished = !impl_->client->is_connected();
   try {
-    if (impl_->client->is_connected()) {
-      impl_->client->disconnect()->wait_for(std::chrono::seconds(2));
+    if (!finished) {
+      finished = impl_->client->disconnect()->wait_for(std::chrono::seconds(2));
     }
   } catch (const ::mqtt::exception&) {
     // Already gone: the broker keeps the session until it expires either way.
+    finished = true;
   }
-  impl_->client.reset();
+  if (finished) {
+    impl_->client.reset();
+  } else {
+    // Paho C frees a client's structures under its own threads; destroying a client whose
+    // disconnect is still under way races them (a double free at exit). Left to the process's end.
+    static_cast<void>(impl_->client.release());
+  }
 }
 
 }  // namespace gps::mqtt
