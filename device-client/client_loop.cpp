@@ -420,9 +420,11 @@ ClientLoop::ClientLoop(const ClientConfig& config, ClientIdentity identity, cons
                        const Clock& monotonic)
     : config_(config), identity_(std::move(identity)), wall_(wall), monotonic_(monotonic) {}
 
+ClientLoop::~ClientLoop() = default;
+
 ExitCode ClientLoop::Run() {
-  Impl impl(config_, identity_, wall_, monotonic_);
-  return impl.Run();
+  impl_ = std::make_unique<Impl>(config_, identity_, wall_, monotonic_);
+  return impl_->Run();
 }
 
 Instant MonotonicClock::Now() const {

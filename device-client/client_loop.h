@@ -12,6 +12,7 @@
 // referenced object must outlive Run().
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,11 +39,14 @@ class ClientLoop {
  public:
   ClientLoop(const ClientConfig& config, ClientIdentity identity, const Clock& wall,
              const Clock& monotonic);
-  // Runs until the Provisioner finishes; returns the process exit code.
+  ~ClientLoop();
+  // Runs until the Provisioner finishes; returns the process exit code. The broker connection is
+  // closed by then; its Paho client lives until the loop is destroyed (main exits before that).
   ExitCode Run();
 
  private:
   struct Impl;
+  std::unique_ptr<Impl> impl_;
   const ClientConfig& config_;
   ClientIdentity identity_;
   const Clock& wall_;

@@ -33,6 +33,8 @@ struct Client::Impl {
   // Connections seen by the handler, and the one the current subscriptions were made for.
   std::atomic<int> connection_count{0};
   int subscribed_for = -1;
+  bool disconnected = false;
+  bool disconnect_finished = false;
 
   void Push(Event e) {
     {
@@ -76,8 +78,6 @@ Status RefusedPublish(const std::string& topic, int reason_code) {
 Client::Client(ClientOptions options)
     : options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
 
-Client::~Client() { Disconnect(); }
-
 Status Client::Connect() {
   std::string uri;
   GPS_RETURN_IF_ERROR(NormaliseUri(options_.uri, &uri));
@@ -90,6 +90,8 @@ Status Client::Connect() {
     // the saga's own redelivery, not on files in its working directory.
     impl_->client =
         std::make_unique<::mqtt::async_client>(uri, options_.client_id, create, nullptr);
+    impl_->disconnected = false;
+    impl_->disconnect_finished = false;
     Impl* impl = impl_.get();
     impl_->client->set_connected_handler([impl](const std::string&) {
       impl->connected = true;
@@ -240,25 +242,33 @@ Status Client::Publish(const Message& message, Millis timeout_ms) {
 bool Client::IsConnected() const { return impl_->client && impl_->client->is_connected(); }
 
 void Client::Disconnect() {
-  if (!impl_ || !impl_->client) {
+  if (!impl_ || !impl_->client || impl_->disconnected) {
     return;
   }
-  // No handler may run into this object while it is torn down.
-  impl_->client->disable_callbacks();
-  bool finished = !impl_->client->is_connected();
+  impl_->disconnected = true;
+  bool finished = true;
   try {
-    if (!finished) {
+    // No handler may run into this object once it is being let go.
+    impl_->client->disable_callbacks();
+    if (impl_->client->is_connected()) {
       finished = impl_->client->disconnect()->wait_for(std::chrono::seconds(2));
     }
   } catch (const ::mqtt::exception&) {
     // Already gone: the broker keeps the session until it expires either way.
-    finished = true;
   }
-  if (finished) {
+  impl_->disconnect_finished = finished;
+}
+
+Client::~Client() {
+  Disconnect();
+  if (!impl_ || !impl_->client) {
+    return;
+  }
+  if (impl_->disconnect_finished) {
     impl_->client.reset();
   } else {
     // Paho C frees a client's structures under its own threads; destroying a client whose
-    // disconnect is still under way races them (a double free at exit). Left to the process's end.
+    // disconnect is still under way races them. Left to the process's end.
     static_cast<void>(impl_->client.release());
   }
 }

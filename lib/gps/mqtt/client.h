@@ -73,7 +73,8 @@ class Client {
   // Unavailable when disconnected or the broker does not acknowledge in time.
   Status Publish(const Message& message, Millis timeout_ms = 10000);
   bool IsConnected() const;
-  // Disconnects cleanly, keeping the session on the broker.
+  // Disconnects cleanly, keeping the session on the broker; no event is queued after it. The Paho
+  // client itself is freed by the destructor.
   void Disconnect();
 
   const ClientOptions& options() const { return options_; }

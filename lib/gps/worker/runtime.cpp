@@ -127,8 +127,9 @@ int Runtime::Run() {
   const std::string step_name(protocol::StepName(step));
   process::InstallShutdownHandlers();
 
-  std::string filter = protocol::SharedFilter(
-      protocol::ShareGroup(WorkerGroup(step), config_.mqtt.password), protocol::JobTopic(step_name));
+  std::string filter =
+      protocol::SharedFilter(protocol::ShareGroup(WorkerGroup(step), config_.mqtt.password),
+                             protocol::JobTopic(step_name));
   mqtt::Client client(process::ToClientOptions(config_.mqtt, {{filter, 1}}));
   Status connected = client.Connect();
   if (!connected.ok()) {
@@ -136,7 +137,10 @@ int Runtime::Run() {
     return 1;
   }
   log::Info("worker ready",
-            {{"step", step_name}, {"subscription", filter}, {"concurrency", config_.concurrency}});
+            {{"step", step_name},
+             {"jobs", protocol::JobTopic(step_name)},
+             {"group", WorkerGroup(step)},  // the role only: the group's tag stays unlogged
+             {"concurrency", config_.concurrency}});
 
   SystemClock clock;
   JobQueue queue(static_cast<std::size_t>(config_.concurrency) * 2);
