@@ -258,9 +258,22 @@ async function main() {
 
     log('the audit log');
     await page.goto(UI + '/#audit');
-    for (const action of ['approve', 'dismiss', 'retry', 'revoke', 'login']) {
-      await page.locator('[data-testid="audit-row"][data-action="' + action + '"]').first()
-          .waitFor({ timeout: 10_000 });
+    // gps-ui records a command once the engine has answered it, which can be after the page saw
+    // the state change: the view loads on demand, so Refresh until every action is there.
+    const actions = ['approve', 'dismiss', 'retry', 'revoke', 'login'];
+    const auditDeadline = Date.now() + 15_000;
+    for (;;) {
+      const counts = await Promise.all(actions.map((action) => page.locator(
+          '[data-testid="audit-row"][data-action="' + action + '"]').count()));
+      const missing = actions.filter((action, i) => counts[i] === 0);
+      if (missing.length === 0) {
+        break;
+      }
+      if (Date.now() > auditDeadline) {
+        throw new Error('the audit log lacks ' + missing.join(', '));
+      }
+      await page.waitForTimeout(500);
+      await byTestId(page, 'audit-refresh').click();
     }
     await shot(page, 'audit.png');
 
