@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
   engine::EngineSettings settings = engine::ToEngineSettings(config);
   const int kTimersPerPoll = settings.timers_per_poll;
   engine::EngineLoop loop(store, client, clock, settings);
-  log::Info("engine ready", {{"client_id", config.mqtt.client_id}, {"group", engine::kEngineGroup}});
+  log::Info("engine ready",
+            {{"client_id", config.mqtt.client_id}, {"group", engine::kEngineGroup}});
 
   Instant next_stats = clock.Now() + config.stats_interval_s * 1000;
   // At start: what an engine that died may have left (timers, outboxes) is repaired first.
