@@ -47,13 +47,10 @@ const retry::Policy kConnectPolicy{
 }  // namespace
 
 std::vector<mqtt::Subscription> DeviceSubscriptions(const std::string& device_id) {
-  // One filter for credentials and status: the lib's MQTT adapter passes per-filter subscribe
-  // options, and Paho C++ 1.2.0 loses them when a SUBSCRIBE carries more than one filter
-  // (eclipse-paho/paho.mqtt.cpp#524: a null dereference in MQTTAsync_subscribeMany). The filter
-  // also matches our own announce and ack, which OnMessage drops.
-  std::string own = protocol::DeviceTopic(device_id, protocol::DeviceTopicKind::kStatus);
-  own.resize(own.rfind('/') + 1);
-  return {{own + "+", 1}};
+  // Exactly the two topics the engine writes to this device: no wildcard, so the subscription
+  // asks for nothing the bootstrap account's ACL does not grant.
+  return {{protocol::DeviceTopic(device_id, protocol::DeviceTopicKind::kCredentials), 1},
+          {protocol::DeviceTopic(device_id, protocol::DeviceTopicKind::kStatus), 1}};
 }
 
 Result<std::string> SignedAnnounce(const ClientIdentity& identity, std::int64_t ts_ms) {
@@ -300,7 +297,7 @@ struct ClientLoop::Impl {
       }
       case protocol::DeviceTopicKind::kAnnounce:
       case protocol::DeviceTopicKind::kAck:
-        // Our own announce or ack, echoed by the one-filter subscription (DeviceSubscriptions).
+        // Not subscribed to (DeviceSubscriptions); a broker that sends one anyway is ignored.
         metrics::Inc("device_client.own_message");
         return;
     }

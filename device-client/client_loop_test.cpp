@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "gps/protocol/topics.h"
 
 namespace gps::device_client {
@@ -34,16 +36,23 @@ TEST(DeviceSubscriptionsTest, CoverOwnCredentialsAndStatusOnly) {
   const std::string id(64, 'a');
   const std::string other(64, 'b');
   std::vector<mqtt::Subscription> subs = DeviceSubscriptions(id);
-  ASSERT_EQ(subs.size(), 1u);
-  EXPECT_EQ(subs[0].qos, 1);
-  const std::string& filter = subs[0].filter;
+  ASSERT_EQ(subs.size(), 2u);
   using K = protocol::DeviceTopicKind;
-  EXPECT_TRUE(Matches(filter, protocol::DeviceTopic(id, K::kCredentials)));
-  EXPECT_TRUE(Matches(filter, protocol::DeviceTopic(id, K::kStatus)));
-  EXPECT_FALSE(Matches(filter, protocol::DeviceTopic(other, K::kCredentials)));
-  EXPECT_FALSE(Matches(filter, protocol::DeviceTopic(other, K::kStatus)));
-  EXPECT_FALSE(Matches(filter, "gps/v1/commands/approve"));
-  EXPECT_EQ(filter.find('#'), std::string::npos);
+  auto any_matches = [&](const std::string& topic) {
+    return std::any_of(subs.begin(), subs.end(),
+                       [&](const mqtt::Subscription& s) { return Matches(s.filter, topic); });
+  };
+  EXPECT_TRUE(any_matches(protocol::DeviceTopic(id, K::kCredentials)));
+  EXPECT_TRUE(any_matches(protocol::DeviceTopic(id, K::kStatus)));
+  EXPECT_FALSE(any_matches(protocol::DeviceTopic(id, K::kAnnounce)));
+  EXPECT_FALSE(any_matches(protocol::DeviceTopic(id, K::kAck)));
+  EXPECT_FALSE(any_matches(protocol::DeviceTopic(other, K::kCredentials)));
+  EXPECT_FALSE(any_matches(protocol::DeviceTopic(other, K::kStatus)));
+  EXPECT_FALSE(any_matches("gps/v1/commands/approve"));
+  for (const mqtt::Subscription& s : subs) {
+    EXPECT_EQ(s.qos, 1);
+    EXPECT_EQ(s.filter.find_first_of("#+"), std::string::npos) << s.filter;
+  }
 }
 
 TEST(MonotonicClockTest, NeverGoesBack) {

@@ -61,8 +61,7 @@ class DeviceClientIntegrationTest : public ::testing::Test {
     mqtt::ClientOptions o = broker_->Login(kEngineAccount).ClientOptions("engine-under-test");
     o.clean_start = true;
     o.session_expiry_s = 0;
-    // One filter: Paho C++ 1.2.0 crashes on a multi-filter SUBSCRIBE through the lib's adapter
-    // (see DeviceSubscriptions). Receive() picks the kinds it wants.
+    // Every device message; Receive() picks the kinds it wants.
     o.subscriptions = {{std::string(protocol::kTopicRoot) + "/devices/+/+", 1}};
     engine_ = std::make_unique<mqtt::Client>(o);
     Status st = engine_->Connect();
@@ -528,6 +527,29 @@ TEST_F(DeviceClientIntegrationTest, BadSettingIsAConfigurationError) {
   std::unique_ptr<Subprocess> client = StartWithKey({{"GPS_CLIENT_MAC", "nope"}});
   EXPECT_EQ(client->Wait(kWait), std::optional<int>(2));
   EXPECT_NE(ReadText(LogPath()).find("GPS_CLIENT_MAC"), std::string::npos);
+}
+
+// The footprint budget (docs/device-client-footprint.md) rests on the link: OpenSSL, Paho C and
+// the C++ runtime are in the binary, so the gateway loads only glibc besides it.
+TEST(DeviceClientBinaryTest, LoadsOnlyGlibcAtRunTime) {
+  TempDir dir("gps-client-linkage");
+  Subprocess readelf("readelf", {GPS_READELF, "--dynamic", GPS_DEVICE_CLIENT_BINARY},
+                     {{"PATH", "/usr/bin:/bin"}}, dir.File("readelf.log"));
+  ASSERT_EQ(readelf.Wait(kWait), std::optional<int>(0)) << readelf.Log();
+  std::string dynamic = readelf.Log();
+  std::vector<std::string> needed;
+  for (std::size_t at = dynamic.find("Shared library: ["); at != std::string::npos;
+       at = dynamic.find("Shared library: [", at + 1)) {
+    std::size_t begin = at + std::string("Shared library: [").size();
+    needed.push_back(dynamic.substr(begin, dynamic.find(']', begin) - begin));
+  }
+  ASSERT_FALSE(needed.empty()) << dynamic;
+  for (const std::string& library : needed) {
+    EXPECT_TRUE(library.rfind("libc.so", 0) == 0 || library.rfind("libm.so", 0) == 0 ||
+                library.rfind("ld-linux", 0) == 0)
+        << library << " is loaded at run time";
+  }
+  EXPECT_NE(dynamic.find("RELR"), std::string::npos) << "relocations are not packed";
 }
 
 }  // namespace

@@ -241,18 +241,18 @@ std::string Report(const Figures& f) {
       << f.anon_kb << " KiB / " << f.file_kb << " KiB |\n"
       << "| target | peak RSS under " << kTargetRssKb / 1024
       << " MiB: " << (f.provisioning_kb < kTargetRssKb ? "met" : "NOT met") << " |\n\n"
-      << "The binary links OpenSSL, Paho MQTT C/C++ and the C++ runtime dynamically: their pages "
-         "count in the RSS (the file-backed part), their files not in the binary size. "
-         "File-backed pages are shared with every other process that maps the same libraries (on "
-         "a gateway the Mender client and aziot map libcrypto too) and the kernel can drop them "
-         "under pressure; the anonymous part is the client's own memory. Re-measure with\n"
+      << "The binary links OpenSSL, Paho MQTT C and the C++ runtime statically (Debian's "
+         "archives), drops unused sections, and packs its relocations (`-z "
+         "pack-relative-relocs`, read by glibc 2.36 and later) so that the position-independent "
+         "binary does not read a half-megabyte relocation table at start. Only glibc (libc, libm) "
+         "stays shared. Its pages count "
+         "in the RSS (the file-backed part) but are shared with every other process on the "
+         "gateway, and the kernel can drop file-backed pages under pressure; the anonymous part "
+         "is the client's own memory. Most of what remains is the binary's own code: OpenSSL's "
+         "default provider refers to every algorithm, so libcrypto is linked almost whole, and "
+         "the kernel maps the pages around each one touched. Re-measure with\n"
          "`ninja -C build device_client_footprint gps-device-client && "
          "build/device-client/device_client_footprint --write docs/device-client-footprint.md`.\n\n"
-         "Where the target is missed: libcrypto is resident almost whole (the kernel maps the "
-         "pages around each one touched), and libc, libstdc++ and libssl follow. Linking OpenSSL "
-         "and Paho statically with section garbage collection would keep only the code the client "
-         "uses; Debian ships static OpenSSL and Paho C libraries but no static Paho C++ one, so "
-         "that takes a client MQTT layer on the Paho C API. Not done yet.\n\n"
          "Resident after provisioning, by mapping (over 64 KiB):\n\n| mapping | KiB |\n|---|---|\n";
   for (const auto& [kb, name] : f.by_mapping) {
     if (kb > 64) {

@@ -6,7 +6,7 @@ GPS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # Debian packages the project needs to build, test and run (scripts/test adds the browser ones).
 GPS_PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients
+  libpaho-mqtt-dev mosquitto mosquitto-clients
   rapidjson-dev libcurl4-openssl-dev libssl-dev openssl libhiredis-dev redis-server
   libgtest-dev libgmock-dev libcpp-httplib-dev
   iproute2 procps

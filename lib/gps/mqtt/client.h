@@ -1,5 +1,7 @@
 #pragma once
-// MQTT 5 client for every gps process: the only place that includes Paho.
+// MQTT 5 client for every gps process: the only place that includes Paho. It is built on the
+// Paho C asynchronous API, which the gateway client links statically (see
+// docs/device-client-footprint.md); Debian ships no static Paho C++ library.
 //
 // Paho's callbacks only push events onto our own queue; the owner consumes them with Next() on its
 // own thread and never blocks a Paho thread. Sessions are persistent (clean_start false, session
@@ -82,6 +84,9 @@ class Client {
  private:
   struct Impl;
   Status Subscribe();
+  // Disconnects and frees the Paho client, unless its disconnect did not finish (then both it and
+  // Impl are left to the process's end: Paho's threads may still use them).
+  void ReleasePahoClient();
   ClientOptions options_;
   std::unique_ptr<Impl> impl_;
 };
